@@ -1,0 +1,39 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hash, parseOptions, verify } from '@node-rs/bcrypt';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../platform/platform-config.js';
+
+/** bcrypt with the product's cost. */
+@Injectable()
+export class PasswordHasher {
+  private readonly cost: number;
+  /** Compared against when the account does not exist, so a login takes as long either way. */
+  private readonly dummyHash: Promise<string>;
+
+  constructor(@Inject(PLATFORM_CONFIG) config: PlatformConfig) {
+    this.cost = config.auth.bcryptRounds;
+    this.dummyHash = hash('not-a-real-password-just-for-timing', { cost: this.cost });
+  }
+
+  hash(password: string): Promise<string> {
+    return hash(password, { cost: this.cost });
+  }
+
+  verify(password: string, passwordHash: string): Promise<boolean> {
+    return verify(password, passwordHash);
+  }
+
+  /** Spends the time of a real comparison and always fails. */
+  async verifyAgainstDummy(password: string): Promise<false> {
+    await verify(password, await this.dummyHash);
+    return false;
+  }
+
+  /** True when the stored hash was made with another cost than the product's (rehash on next successful login). */
+  needsRehash(passwordHash: string): boolean {
+    try {
+      return parseOptions(passwordHash).cost !== this.cost;
+    } catch {
+      return true;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { PermissionEngine, type RelationTuple, type TupleReader, type TupleStore } from './permission-engine.js';
+
+/** Tuples in memory, written as `ns:obj#rel@subjectNs:subjectId[#subjectRel]`. */
+class MemoryTupleStore implements TupleStore {
+  readonly tuples: RelationTuple[] = [];
+  reads = 0;
+
+  add(...specs: string[]): this {
+    for (const spec of specs) {
+      const match = /^(\w+):([\w-]+)#(\w+)@(\w+):([\w-]+)(?:#(\w+))?$/.exec(spec);
+      if (!match) throw new Error(`bad tuple ${spec}`);
+      const [, namespace, objectId, relation, subjectNs, subjectId, subjectRel] = match;
+      this.tuples.push({ namespace: namespace!, objectId: objectId!, relation: relation!, subjectNs: subjectNs!, subjectId: subjectId!, subjectRel: subjectRel ?? null });
+    }
+    return this;
+  }
+
+  remove(spec: string): void {
+    const index = this.tuples.findIndex((t) => `${t.namespace}:${t.objectId}#${t.relation}@${t.subjectNs}:${t.subjectId}${t.subjectRel ? `#${t.subjectRel}` : ''}` === spec);
+    this.tuples.splice(index, 1);
+  }
+
+  async read<T>(_scope: string | undefined, fn: (reader: TupleReader) => Promise<T>): Promise<T> {
+    return fn({
+      tuplesOf: async (namespace, objectId) => {
+        this.reads++;
+        return this.tuples.filter((t) => t.namespace === namespace && t.objectId === objectId);
+      },
+      objectIdsIn: async (namespace, limit) => [...new Set(this.tuples.filter((t) => t.namespace === namespace).map((t) => t.objectId))].slice(0, limit),
+    });
+  }
+}
+
+const TASK = {
+  relations: { org: 'org', owner: 'user', assignee: 'user | team#member', viewer: 'user | team#member | org#member', editor: 'user | team#member' },
+  permissions: { view: 'viewer + editor + owner + org->admin', edit: 'editor + owner + org->admin', delete: 'owner + org->admin', assign: 'editor + owner' },
+};
+
+function engineWith(store: MemoryTupleStore, options = {}) {
+  const engine = new PermissionEngine(store, options);
+  engine.defineNamespaces({ task: TASK });
+  return engine;
+}
+
+const task = (id: string) => ({ type: 'task', id });
+
+describe('PermissionEngine', () => {
+  it('grants through a direct relation and denies everyone else', async () => {
+    const engine = engineWith(new MemoryTupleStore().add('task:t1#owner@user:alice'));
+    expect(await engine.check('alice', 'edit', task('t1'))).toBe(true);
+    expect(await engine.check('alice', 'owner', task('t1'))).toBe(true);
+    expect(await engine.check('bob', 'view', task('t1'))).toBe(false);
+    expect(await engine.check('alice', 'view', task('t2'))).toBe(false);
+  });
+
+  it('follows usersets: task editor → team#member → user', async () => {
+    const store = new MemoryTupleStore().add('task:t1#editor@team:eng#member', 'team:eng#member@user:bob');
+    const engine = engineWith(store);
+    expect(await engine.check('bob', 'edit', task('t1'))).toBe(true);
+    expect(await engine.check('bob', 'delete', task('t1'))).toBe(false);
+    expect(await engine.check('carol', 'edit', task('t1'))).toBe(false);
+  });
+
+  it('follows nested teams and tuple-to-userset arrows: task → org->admin → team#member → user', async () => {
+    const store = new MemoryTupleStore().add(
+      'task:t1#org@org:acme',
+      'org:acme#admin@team:leads#member',
+      'team:leads#member@team:founders#member',
+      'team:founders#member@user:carol',
+      'org:acme#member@user:dave',
+    );
+    const engine = engineWith(store);
+    expect(await engine.check('carol', 'delete', task('t1'))).toBe(true);
+    expect(await engine.check('dave', 'delete', task('t1'))).toBe(false);
+    // viewer: org#member is only a subject type; without a viewer tuple membership alone grants nothing
+    expect(await engine.check('dave', 'view', task('t1'))).toBe(false);
+    store.add('task:t1#viewer@org:acme#member');
+    engine.invalidate();
+    expect(await engine.check('dave', 'view', task('t1'))).toBe(true);
+    expect(await engine.check('dave', 'edit', task('t1'))).toBe(false);
+  });
+
+  it('stops at the depth bound and on cycles', async () => {
+    const store = new MemoryTupleStore().add('task:t1#editor@team:a#member', 'team:a#member@team:b#member', 'team:b#member@team:a#member');
+    const engine = engineWith(store);
+    expect(await engine.check('eve', 'edit', task('t1'))).toBe(false);
+
+    const chain = new MemoryTupleStore().add('task:t1#editor@team:t0#member');
+    for (let i = 0; i < 12; i++) chain.add(`team:t${i}#member@team:t${i + 1}#member`);
+    chain.add('team:t12#member@user:far');
+    expect(await engineWith(chain).check('far', 'edit', task('t1'))).toBe(false);
+    expect(await engineWith(chain, { maxDepth: 64 }).check('far', 'edit', task('t1'))).toBe(true);
+  });
+
+  it('caches results until invalidated', async () => {
+    const store = new MemoryTupleStore().add('task:t1#owner@user:alice');
+    const engine = engineWith(store);
+    expect(await engine.check('alice', 'edit', task('t1'))).toBe(true);
+    const reads = store.reads;
+    expect(await engine.check('alice', 'edit', task('t1'))).toBe(true);
+    expect(store.reads).toBe(reads);
+    store.remove('task:t1#owner@user:alice');
+    expect(await engine.check('alice', 'edit', task('t1'))).toBe(true);
+    engine.invalidate();
+    expect(await engine.check('alice', 'edit', task('t1'))).toBe(false);
+  });
+
+  it('keys the cache by tenant scope', async () => {
+    const store = new MemoryTupleStore().add('task:t1#owner@user:alice');
+    const engine = engineWith(store);
+    await engine.check('alice', 'edit', task('t1'), 'org-a');
+    store.remove('task:t1#owner@user:alice');
+    expect(await engine.check('alice', 'edit', task('t1'), 'org-b')).toBe(false);
+  });
+
+  it('looks up the objects a user can reach, with relations and permissions', async () => {
+    const store = new MemoryTupleStore().add(
+      'task:t1#owner@user:alice',
+      'task:t2#viewer@team:eng#member',
+      'team:eng#member@user:alice',
+      'task:t3#owner@user:bob',
+    );
+    const entries = await engineWith(store).lookup('alice', 'task');
+    expect(entries).toEqual([
+      { objectId: 't1', relations: ['owner'], permissions: ['view', 'edit', 'delete', 'assign'] },
+      { objectId: 't2', relations: ['viewer'], permissions: ['view'] },
+    ]);
+  });
+
+  it('rejects unknown namespaces and ignores unknown permissions', async () => {
+    const engine = engineWith(new MemoryTupleStore());
+    await expect(engine.check('alice', 'view', { type: 'nope', id: 'x' })).rejects.toThrow("Unknown permission namespace 'nope'");
+    expect(await engine.check('alice', 'fly', task('t1'))).toBe(false);
+  });
+
+  it('validates definitions that reference other namespaces', () => {
+    const engine = new PermissionEngine(new MemoryTupleStore());
+    expect(() => engine.defineNamespaces({ doc: { relations: { viewer: 'folder#member' } } })).toThrow("unknown namespace 'folder'");
+  });
+});
