@@ -1,0 +1,51 @@
+import { Controller, Get, Patch, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiPaginated, ApiResult, IdParam, ValidBody, ValidQuery } from '../../../core/http/zod.js';
+import { Authorize } from '../../../core/permissions/authorize.decorator.js';
+import {
+  boardResponse,
+  boardWithColumnsResponse,
+  createBoardBody,
+  replaceColumnsBody,
+  type CreateBoardBody,
+  type ReplaceColumnsBody,
+} from './board.schemas.js';
+import { boardListQuery, BoardsService, type BoardListQuery } from './boards.service.js';
+
+@ApiTags('boards')
+@Controller('boards')
+export class BoardsController {
+  constructor(private readonly boards: BoardsService) {}
+
+  @Post()
+  @Authorize('org', 'member', { object: 'org' })
+  @ApiOperation({ summary: 'Create a board (optionally with its columns)' })
+  @ApiResult(boardWithColumnsResponse, { status: 201, description: 'The board with its columns' })
+  create(@ValidBody(createBoardBody) body: CreateBoardBody) {
+    return this.boards.create(body);
+  }
+
+  @Get()
+  @Authorize('org', 'member', { object: 'org' })
+  @ApiOperation({ summary: "List the org's boards" })
+  @ApiPaginated(boardResponse)
+  list(@ValidQuery(boardListQuery.schema) query: BoardListQuery) {
+    return this.boards.list(query);
+  }
+
+  @Get(':id')
+  @Authorize('board', 'view')
+  @ApiOperation({ summary: 'Get a board with its columns' })
+  @ApiResult(boardWithColumnsResponse)
+  get(@IdParam('id') id: string) {
+    return this.boards.get(id);
+  }
+
+  @Patch(':id/columns')
+  @Authorize('board', 'edit')
+  @ApiOperation({ summary: "Replace the board's columns (add, rename, reorder, remove)" })
+  @ApiResult(boardWithColumnsResponse)
+  replaceColumns(@IdParam('id') id: string, @ValidBody(replaceColumnsBody) body: ReplaceColumnsBody) {
+    return this.boards.replaceColumns(id, body);
+  }
+}
