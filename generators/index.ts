@@ -1,1 +1,14 @@
-export {};
+export * from './errors.js';
+export * from './paths.js';
+export * from './product.js';
+export * from './spec/product-spec.js';
+export * from './spec/load-spec.js';
+export * from './spec/render-spec.js';
+export * from './modules/manifest.js';
+export * from './modules/module-graph.js';
+export * from './tree/tree.js';
+export * from './tree/commit.js';
+export * from './compose/compose-product.js';
+export * from './compose/lock.js';
+export * from './repo/post-generate.js';
+export * from './repo/environment.js';
