@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { hash, parseOptions, verify } from '@node-rs/bcrypt';
+import bcrypt from 'bcryptjs';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../platform/platform-config.js';
 
-/** bcrypt with the product's cost. */
+/** bcrypt with the product's cost (bcryptjs: pure JavaScript, so installs never depend on a prebuilt binary). */
 @Injectable()
 export class PasswordHasher {
   private readonly cost: number;
@@ -11,27 +11,27 @@ export class PasswordHasher {
 
   constructor(@Inject(PLATFORM_CONFIG) config: PlatformConfig) {
     this.cost = config.auth.bcryptRounds;
-    this.dummyHash = hash('not-a-real-password-just-for-timing', { cost: this.cost });
+    this.dummyHash = bcrypt.hash('not-a-real-password-just-for-timing', this.cost);
   }
 
   hash(password: string): Promise<string> {
-    return hash(password, { cost: this.cost });
+    return bcrypt.hash(password, this.cost);
   }
 
   verify(password: string, passwordHash: string): Promise<boolean> {
-    return verify(password, passwordHash);
+    return bcrypt.compare(password, passwordHash);
   }
 
   /** Spends the time of a real comparison and always fails. */
   async verifyAgainstDummy(password: string): Promise<false> {
-    await verify(password, await this.dummyHash);
+    await bcrypt.compare(password, await this.dummyHash);
     return false;
   }
 
   /** True when the stored hash was made with another cost than the product's (rehash on next successful login). */
   needsRehash(passwordHash: string): boolean {
     try {
-      return parseOptions(passwordHash).cost !== this.cost;
+      return bcrypt.getRounds(passwordHash) !== this.cost;
     } catch {
       return true;
     }
