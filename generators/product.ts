@@ -11,6 +11,7 @@ import { formatKeyPath, loadSpecFile, parseSpec, type SpecSource } from './spec/
 import { moduleRequests, ProductSpecSchema, type ProductSpec } from './spec/product-spec.js';
 import { SPEC_FILE } from './spec/render-spec.js';
 import { Tree, type FileChange } from './tree/tree.js';
+import { pristineFilesOf, type FileSet } from './upgrade/pristine.js';
 
 export interface PlannedChange {
   type: FileChange['type'];
@@ -108,6 +109,8 @@ function resolveGraph(catalog: ModuleCatalog, spec: ProductSpec, source: SpecSou
 export interface SyncPlan extends ProductPlan {
   /** Generated files the owner changed since the last generation; left as they are. */
   skipped: { path: string; reason: 'edited' | 'deleted' }[];
+  /** The freshly generated output (what `refs/platform/pristine` records after the sync). */
+  pristineFiles: FileSet;
 }
 
 /**
@@ -162,7 +165,8 @@ export async function planSync(options: { dir: string; strict?: boolean; paths?:
     else skipped.push({ path: file, reason: 'edited' });
   }
   tree.write(LOCK_FILE, renderLock(lock));
-  return { spec, graph, tree, changes: tree.changes(), notices: [...graph.notices], lock, skipped };
+  const pristineFiles = pristineFilesOf((file) => pristine.read(file), files);
+  return { spec, graph, tree, changes: tree.changes(), notices: [...graph.notices], lock, skipped, pristineFiles };
 }
 
 async function readPreviousLock(tree: Tree): Promise<Lock | undefined> {

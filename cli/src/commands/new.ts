@@ -8,6 +8,7 @@ import { availableModules, planNewProduct, summarizeChanges, type PlannedChange,
 import { PRODUCT_NAME_PATTERN } from '../../../generators/spec/product-spec.js';
 import { commitNewTree } from '../../../generators/tree/commit.js';
 import { generateSdk, initGitRepository, installDependencies } from '../../../generators/repo/post-generate.js';
+import { pristineFilesOf, writePristine } from '../../../generators/upgrade/pristine.js';
 import { PlatformCommand } from '../base-command.js';
 
 export interface NewResult {
@@ -123,6 +124,9 @@ export default class New extends PlatformCommand {
           task: async () => {
             try {
               git = await initGitRepository(dir, `Generate ${plan!.spec.name} with platform ${cliVersion()}`);
+              // The pristine base of later upgrades (refs/platform/pristine), see generators/upgrade.
+              const tree = plan!.tree;
+              await writePristine(dir, pristineFilesOf((file) => tree.read(file), tree.listFiles()), `platform ${cliVersion()}: pristine output of new`);
             } catch (error) {
               warnings.push(`git init failed: ${(error as Error).message.split('\n')[0]}`);
             }

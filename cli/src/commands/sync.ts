@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { findProductRoot, planSync, summarizeChanges, type PlannedChange, type SyncPlan } from '../../../generators/product.js';
 import { commitChanges } from '../../../generators/tree/commit.js';
+import { recordSyncPristine } from '../../../generators/upgrade/record.js';
 import { PlatformCommand } from '../base-command.js';
 
 export interface SyncResult {
@@ -28,7 +29,10 @@ export default class Sync extends PlatformCommand {
     const { flags } = await this.parse(Sync);
     const dir = flags.dir ? path.resolve(flags.dir) : (findProductRoot(process.cwd()) ?? process.cwd());
     const plan = await planSync({ dir, strict: flags.strict });
-    if (!flags['dry-run']) await commitChanges(plan.tree, plan.changes);
+    if (!flags['dry-run']) {
+      await commitChanges(plan.tree, plan.changes);
+      await recordSyncPristine(dir, plan);
+    }
 
     const result: SyncResult = {
       dir,
