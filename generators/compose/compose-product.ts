@@ -10,6 +10,7 @@ import { productSpecJsonSchema, type ProductSpec } from '../spec/product-spec.js
 import { normalizeSpec, renderSpecYaml, SPEC_FILE, SPEC_SCHEMA_FILE } from '../spec/render-spec.js';
 import type { Tree } from '../tree/tree.js';
 import type { NestModuleImport } from './app-module.js';
+import { infraFiles } from './infra.js';
 import { LOCK_FILE, renderLock, sha256, type Lock } from './lock.js';
 import { renderPackageJson, type VersionMap } from './package-json.js';
 
@@ -110,7 +111,10 @@ export async function composeProduct(tree: Tree, options: ComposeOptions): Promi
   }
   checkMigrationOrder(graph, migrations);
 
-  // 3. Files derived from the spec and the graph.
+  // 3. The CDK apps of the product's AWS cell (infra/) and its modules' infra declarations.
+  for (const file of await infraFiles(paths.root, graph)) writer.write(file.path, file.content, 'infra-templates');
+
+  // 4. Files derived from the spec and the graph.
   const versions = JSON.parse(await readFile(paths.versionsFile, 'utf8')) as VersionMap;
   writer.write('package.json', renderPackageJson(packageTemplate, spec, graph, versions), 'spec');
   if (appModuleTemplate !== null) {

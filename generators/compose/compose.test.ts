@@ -136,6 +136,41 @@ describe('composeProduct', () => {
   });
 });
 
+describe('composeProduct: infra/', () => {
+  it('copies infra-templates/cell to infra/ and org to infra/org/, and lists the modules\' infra needs in infra/modules.json', async () => {
+    const gadgets = readFileSync(path.join(fixturePlatform().modulesDir, 'gadgets/module.yaml'), 'utf8');
+    const paths = fixturePlatform({
+      'infra-templates/cell/bin/cell.ts': 'export {};\n',
+      'infra-templates/cell/gitignore': 'cdk.out/\n',
+      'infra-templates/cell/cdk.out/manifest.json': '{}\n',
+      'infra-templates/cell/node_modules/x/index.js': 'never copied\n',
+      'infra-templates/org/bin/org.ts': 'export {};\n',
+      'modules/gadgets/module.yaml': `${gadgets}infra:\n  buckets:\n    - { name: uploads, expireAfterDays: 30 }\n`,
+    });
+    const { tree, result } = await compose(paths, SPEC);
+    expect(result.files.filter((f) => f.startsWith('infra/'))).toEqual(['infra/.gitignore', 'infra/bin/cell.ts', 'infra/modules.json', 'infra/org/bin/org.ts']);
+    expect(JSON.parse(tree.readText('infra/modules.json')!)).toEqual({
+      modules: [
+        { name: 'core', version: '1.0.0', infra: { buckets: [] } },
+        { name: 'widgets', version: '2.1.0', infra: { buckets: [] } },
+        { name: 'gadgets', version: '0.1.0', infra: { buckets: [{ name: 'uploads', versioned: true, expireAfterDays: 30 }] } },
+      ],
+    });
+    expect(result.lock.files['infra/modules.json']).toBe(sha256(tree.read('infra/modules.json')!));
+  });
+
+  it('writes no infra/ when the platform root has no infra-templates', async () => {
+    const { result } = await compose(fixturePlatform(), SPEC);
+    expect(result.files.some((f) => f.startsWith('infra/'))).toBe(false);
+  });
+
+  it('refuses a module bucket with a bad name', async () => {
+    const gadgets = readFileSync(path.join(fixturePlatform().modulesDir, 'gadgets/module.yaml'), 'utf8');
+    const paths = fixturePlatform({ 'modules/gadgets/module.yaml': `${gadgets}infra: { buckets: [{ name: Uploads_1 }] }\n` });
+    await expect(loadModuleCatalog(paths.modulesDir)).rejects.toMatchObject({ code: 'MODULE_MANIFEST_INVALID' });
+  });
+});
+
 describe('wireNestModules', () => {
   const template = "import { Module } from '@nestjs/common';\nimport { CoreModule } from './core/core.module.js';\n\n@Module({\n  imports: [CoreModule],\n})\nexport class AppModule {}\n";
   const tasks = { className: 'TasksModule', specifier: './modules/tasks/tasks.module.js' };

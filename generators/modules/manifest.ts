@@ -15,6 +15,19 @@ export const NamespaceSchema = z.strictObject({
   permissions: z.record(z.string(), z.string()).default({}),
 });
 
+/** AWS resources a module needs in the product's cell (infra/); the cell adds them with the cell's guarantees. */
+export const ModuleInfraSchema = z.strictObject({
+  buckets: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: 'bucket names are short lowercase kebab-case, e.g. uploads' }),
+        versioned: z.boolean().default(true),
+        expireAfterDays: z.number().int().positive().optional(),
+      }),
+    )
+    .default([]),
+});
+
 export const ModuleManifestSchema = z.strictObject({
   name: moduleName,
   version: z.string().regex(SEMVER, { error: 'must be a semver version such as 1.0.0' }),
@@ -33,6 +46,7 @@ export const ModuleManifestSchema = z.strictObject({
     .strictObject({ publishes: z.array(z.string()).default([]), subscribes: z.array(z.string()).default([]) })
     .prefault({}),
   onboarding: z.array(z.unknown()).optional(),
+  infra: ModuleInfraSchema.optional(),
 });
 
 export type ModuleManifest = z.output<typeof ModuleManifestSchema> & { target: string };
