@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { PermissionsModule } from './permissions/permissions.module.js';
 import { PlatformModule } from './platform/platform.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** The kernel every product has: database, context, errors, events, health, OpenAPI and IAM. */
@@ -26,6 +27,8 @@ import { UsersModule } from './users/users.module.js';
     UsersModule,
     OrganizationsModule,
     AuditModule,
+    // After AuthModule: its global guard runs after authentication, so limits know the user and the tenant.
+    RateLimitModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ExceptionEnvelopeFilter }],
 })

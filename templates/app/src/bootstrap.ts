@@ -5,13 +5,15 @@ import { AppModule } from './app.module.js';
 import { JsonLogger } from './core/context/json-logger.js';
 import { configurePlatformApp } from './core/platform/platform-app.js';
 
-const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Largest accepted request body (413 beyond): BODY_LIMIT_BYTES, default 1 MiB. */
+const BODY_LIMIT_BYTES = Number(process.env.BODY_LIMIT_BYTES ?? 1024 * 1024);
 
 /** The configured, initialised app (not listening): used by main.ts and by the OpenAPI emitter. */
 export async function createApp(): Promise<NestFastifyApplication> {
   const logger = new JsonLogger();
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: process.env.TRUST_PROXY === 'true' });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger });
+  // bodyParser: false — the platform installs its own strict JSON parser (configurePlatformApp).
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger, bodyParser: false });
   configurePlatformApp(app, logger);
   await app.init();
   return app;

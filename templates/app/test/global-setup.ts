@@ -141,6 +141,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
         SMTP_URL: smtp.url,
         JWT_SECRET: jwtSecret,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'log',
+        // The whole suite runs as a handful of users from one IP: limits far above what it sends, so only the tests
+        // that start their own instance with small limits (rate-limit, auth abuse) see 429s.
+        RATE_LIMIT_USER_POINTS: process.env.RATE_LIMIT_USER_POINTS ?? '1000000',
+        RATE_LIMIT_TENANT_POINTS: process.env.RATE_LIMIT_TENANT_POINTS ?? '1000000',
+        RATE_LIMIT_ENDPOINT_POINTS: process.env.RATE_LIMIT_ENDPOINT_POINTS ?? '1000000',
+        RATE_LIMIT_IP_POINTS: process.env.RATE_LIMIT_IP_POINTS ?? '1000000',
+        LOGIN_IP_MAX_FAILURES: process.env.LOGIN_IP_MAX_FAILURES ?? '1000000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service.js';
 import { EventBus } from '../events/event-bus.js';
-import { ConflictError, LockedError, NotFoundError, UnauthorizedError, ValidationError } from '../errors/domain-errors.js';
+import { RequestContext } from '../context/request-context.js';
+import { ConflictError, LockedError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors/domain-errors.js';
 import { MembershipReader } from '../organizations/membership.reader.js';
 import { OrganizationsService, toOrganizationDto } from '../organizations/organizations.service.js';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../platform/platform-config.js';
+import { RateLimitService } from '../rate-limit/rate-limit.service.js';
 import { toUserDto } from '../users/users.schemas.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { LoginRequest, MessageDto, RegisterRequest, ResetPasswordRequest, SessionDto } from './auth.schemas.js';
@@ -36,6 +38,7 @@ export class AuthService {
     private readonly memberships: MembershipReader,
     private readonly mailer: Mailer,
     private readonly events: EventBus,
+    private readonly limits: RateLimitService,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
@@ -69,13 +72,25 @@ export class AuthService {
 
   /**
    * Unknown emails cost the same bcrypt comparison as known ones. Each failure counts; reaching the limit locks the
-   * account (423) for the configured time, even for the right password. Success resets the count.
+   * account (423) for the configured time (it expires by itself), even for the right password. Success resets the count.
+   * Failures also count per client IP, which is refused (429) beyond LOGIN_IP_MAX_FAILURES.
    */
   async login(input: LoginRequest): Promise<SessionDto> {
+    // Per IP: failed logins of one address are capped (LOGIN_IP_MAX_FAILURES per LOGIN_IP_WINDOW_SECONDS), whatever
+    // accounts they aim at; the block hits that address (429), not the accounts, so a victim signs in from elsewhere.
+    const ip = RequestContext.find()?.ip ?? 'unknown';
+    const ipFailures = await this.limits.peek('login-ip', ip);
+    if (ipFailures && !ipFailures.allowed) {
+      throw new TooManyRequestsError(Math.max(1, Math.ceil(ipFailures.resetMs / 1000)), 'Too many failed sign-in attempts from this address');
+    }
+    const failed = async (error: Error): Promise<never> => {
+      await this.limits.consume('login-ip', ip);
+      throw error;
+    };
     const user = await this.prisma.user.findUnique({ where: { email: normalizeEmail(input.email) } });
     if (!user || user.deletedAt) {
       await this.hasher.verifyAgainstDummy(input.password);
-      throw new UnauthorizedError(INVALID_CREDENTIALS);
+      return failed(new UnauthorizedError(INVALID_CREDENTIALS));
     }
     if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) throw this.lockedError();
 
@@ -91,9 +106,9 @@ export class AuthService {
         returning locked_until`;
       if (row?.locked_until && row.locked_until.getTime() > Date.now()) {
         this.logger.warn({ msg: 'account locked after repeated login failures', userId: user.id });
-        throw this.lockedError();
+        return failed(this.lockedError());
       }
-      throw new UnauthorizedError(INVALID_CREDENTIALS);
+      return failed(new UnauthorizedError(INVALID_CREDENTIALS));
     }
 
     await this.prisma.user.update({

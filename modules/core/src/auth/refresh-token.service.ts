@@ -66,17 +66,22 @@ export class RefreshTokenService {
     if (current.expiresAt.getTime() <= Date.now()) throw new UnauthorizedError('Invalid refresh token');
 
     const nextId = randomUUID();
-    // Claim the token atomically: of two concurrent refreshes with the same token only one wins; the other is reuse.
-    const claimed = await this.prisma.refreshToken.updateMany({
-      where: { id: current.id, revokedAt: null },
-      data: { revokedAt: new Date(), replacedBy: nextId },
+    const session = { userId: current.userId, orgId: current.orgId };
+    // Claim the token and store its successor in one transaction: of concurrent refreshes with the same token only one
+    // wins (the others wait on the row lock, then see it claimed), and by the time a loser revokes the family the
+    // winner's new token exists, so it is revoked too.
+    const refreshToken = await this.prisma.$transaction(async (tx) => {
+      const claimed = await tx.refreshToken.updateMany({
+        where: { id: current.id, revokedAt: null },
+        data: { revokedAt: new Date(), replacedBy: nextId },
+      });
+      return claimed.count === 1 ? this.create(session, current.familyId, nextId, tx) : undefined;
     });
-    if (claimed.count !== 1) {
+    if (!refreshToken) {
       await this.revokeFamily(current.familyId, 'concurrent reuse of a refresh token');
       throw new UnauthorizedError('Invalid refresh token');
     }
-    const session = { userId: current.userId, orgId: current.orgId };
-    return { session, refreshToken: await this.create(session, current.familyId, nextId), familyId: current.familyId };
+    return { session, refreshToken, familyId: current.familyId };
   }
 
   /** Ends the session the token belongs to (its whole family). Unknown tokens are ignored. */
@@ -105,10 +110,15 @@ export class RefreshTokenService {
     this.liveFamilies.clear();
   }
 
-  private async create(session: RefreshSession, familyId: string, id: string): Promise<string> {
+  private async create(
+    session: RefreshSession,
+    familyId: string,
+    id: string,
+    client: Pick<PrismaService, 'refreshToken'> = this.prisma,
+  ): Promise<string> {
     const { token, hash } = newOpaqueToken();
     const context = RequestContext.find();
-    await this.prisma.refreshToken.create({
+    await client.refreshToken.create({
       data: {
         id,
         userId: session.userId,

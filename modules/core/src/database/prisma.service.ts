@@ -23,7 +23,14 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
 
   constructor() {
     const connectionString = runtimeDatabaseUrl() ?? UNCONFIGURED_URL;
-    super({ adapter: new PrismaPg({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) }) });
+    super({
+      adapter: new PrismaPg({
+        connectionString,
+        max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+        // A database that does not answer fails the request (503) instead of holding it forever.
+        connectionTimeoutMillis: Number(process.env.DATABASE_CONNECT_TIMEOUT_MS ?? 5_000),
+      }),
+    });
     if (connectionString === UNCONFIGURED_URL) this.logger.warn('Neither APP_DATABASE_URL nor DATABASE_URL is set');
   }
 

@@ -67,6 +67,27 @@ function clientStatus(status: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
+const UNAVAILABLE: MappedError = { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'Service temporarily unavailable', unexpected: true };
+
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300']);
+const OUTAGE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+const OUTAGE_MESSAGE =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Server has closed the connection|Can't reach database server|Unable to start a transaction in the given time|connection error|Connection refused/i;
+
+/**
+ * The database cannot be reached (refused, dropped, timed out, shutting down, out of connections): an outage,
+ * not a bug of the request, so 503 and clients may retry. Recognised on pg errors, driver-adapter errors and
+ * Prisma's errors alike, by shape.
+ */
+function isDatabaseOutage(error: ErrorLike & { cause?: unknown; kind?: unknown }, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 3) return false;
+  if (error.name === 'PrismaClientInitializationError') return true;
+  if (typeof error.code === 'string' && (OUTAGE_CODES.has(error.code) || /^08/.test(error.code))) return true;
+  if (typeof error.kind === 'string' && OUTAGE_KINDS.has(error.kind)) return true;
+  if (typeof error.message === 'string' && OUTAGE_MESSAGE.test(error.message)) return true;
+  return isDatabaseOutage(error.cause as ErrorLike, depth + 1);
+}
+
 /** Prisma's known request errors, recognised by shape so this file does not depend on the generated client. */
 function mapPrismaError(error: ErrorLike): MappedError | undefined {
   if (error.name !== 'PrismaClientKnownRequestError' || typeof error.code !== 'string') return undefined;
@@ -83,8 +104,9 @@ function mapPrismaError(error: ErrorLike): MappedError | undefined {
     case 'P1008':
     case 'P1017':
     case 'P2024':
-      // Database unreachable or pool exhausted: an outage, not a bug of the request (clients may retry).
-      return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'Service temporarily unavailable', unexpected: true };
+    case 'P2028':
+      // Database unreachable, pool exhausted or no transaction in time: an outage, not a bug of the request.
+      return UNAVAILABLE;
     case 'P2000':
     case 'P2006':
     case 'P2007':
@@ -139,11 +161,12 @@ export function mapError(exception: unknown): MappedError {
   if (exception instanceof HttpException) {
     // Nest's Fastify adapter wraps Fastify's own errors (bad JSON, 413, 415) in an HttpException with the cause.
     const cause = exception.cause as ErrorLike | undefined;
+    if (cause instanceof DomainError) return mapError(cause);
     return (cause && typeof cause === 'object' && mapFastifyError(cause)) || mapHttpException(exception);
   }
   if (exception && typeof exception === 'object') {
     const error = exception as ErrorLike;
-    return mapPrismaError(error) ?? mapFastifyError(error) ?? INTERNAL;
+    return mapPrismaError(error) ?? mapFastifyError(error) ?? (isDatabaseOutage(error) ? UNAVAILABLE : INTERNAL);
   }
   return INTERNAL;
 }

@@ -106,6 +106,20 @@ describe('PermissionEngine', () => {
     expect(await engine.check('alice', 'edit', task('t1'))).toBe(false);
   });
 
+  it('after a grant, forgets cached denials but keeps cached grants', async () => {
+    const store = new MemoryTupleStore().add('task:t1#owner@user:alice');
+    const engine = engineWith(store);
+    expect(await engine.check('alice', 'edit', task('t1'))).toBe(true);
+    expect(await engine.check('bob', 'view', task('t1'))).toBe(false);
+    store.add('task:t1#viewer@user:bob');
+    engine.forgetDenials();
+    const reads = store.reads;
+    expect(await engine.check('alice', 'edit', task('t1'))).toBe(true);
+    expect(store.reads).toBe(reads); // still cached
+    expect(await engine.check('bob', 'view', task('t1'))).toBe(true); // re-evaluated
+    expect(store.reads).toBeGreaterThan(reads);
+  });
+
   it('keys the cache by tenant scope', async () => {
     const store = new MemoryTupleStore().add('task:t1#owner@user:alice');
     const engine = engineWith(store);

@@ -120,6 +120,17 @@ export class PermissionEngine implements NamespaceRegistry {
     this.cache.clear();
   }
 
+  /**
+   * After tuples were only added: permissions are unions of relations and arrows (no exclusion, no intersection), so
+   * an added tuple can turn a cached "no" into "yes" but never a "yes" into "no" — only the denials are dropped.
+   * Keeps the cache warm while objects are created (each creation grants tuples).
+   */
+  forgetDenials(): void {
+    const denied: string[] = [];
+    for (const [key, allowed] of this.cache.entries()) if (!allowed) denied.push(key);
+    for (const key of denied) this.cache.delete(key);
+  }
+
   /** Does `user:userId` hold `permission` (a permission or relation) on `object`, in the tuples of `scope`? */
   async check(userId: string, permission: string, object: ObjectRef, scope?: string): Promise<boolean> {
     this.requireNamespace(object.type);

@@ -24,7 +24,7 @@ export interface CheckOptions {
 
 /**
  * What modules use: write tuples inside their own tenant transaction (so a tuple commits or rolls back with the
- * entity) and check permissions. Every write clears the engine's cache.
+ * entity) and check permissions. A grant drops the engine's cached denials; any removal clears the whole cache.
  */
 @Injectable()
 export class PermissionService {
@@ -49,7 +49,9 @@ export class PermissionService {
       ],
       skipDuplicates: true,
     });
-    this.invalidate(tx);
+    // Adding a tuple cannot revoke anything: cached grants stay valid (see PermissionEngine.forgetDenials).
+    this.engine.forgetDenials();
+    this.prisma.afterCommit(tx, () => this.engine.forgetDenials());
   }
 
   /** Removes one tuple; false when it did not exist. */

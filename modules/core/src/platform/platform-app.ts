@@ -1,5 +1,7 @@
 import { type INestApplication, type LoggerService, RequestMethod } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import { installRequestContext } from '../context/request-context.hooks.js';
+import { installJsonBodyParser } from '../http/json-body.js';
 import { setupOpenApi } from '../openapi/openapi.js';
 
 export const API_PREFIX = 'api/v1';
@@ -7,9 +9,12 @@ export const API_PREFIX = 'api/v1';
 /**
  * HTTP wiring every product app gets before `init()`: request context + correlation id + access log, the
  * `/api/v1` prefix (health stays at `/health/*`), OpenAPI at `/api/docs(-json)` and shutdown hooks.
+ * The app must be created with `bodyParser: false`: the only body parser is strict JSON (see installJsonBodyParser).
  */
 export function configurePlatformApp(app: INestApplication, logger: LoggerService): void {
   installRequestContext(app, logger);
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  installJsonBodyParser(fastify, fastify.initialConfig.bodyLimit ?? 1024 * 1024);
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

@@ -118,3 +118,19 @@ export function db(orgId?: string) {
     asOwner,
   };
 }
+
+/**
+ * fetch for requests the server may answer before it has read the whole body (413 for an oversized upload): the
+ * server then closes the connection, and the client can see the socket close while still sending. Such a request is
+ * sent again (at most twice more); any HTTP answer is returned as is.
+ */
+export async function fetchAnsweredEarly(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
+      if (attempt >= 2 || !/UND_ERR_SOCKET|EPIPE|ECONNRESET/.test(code)) throw error;
+    }
+  }
+}
