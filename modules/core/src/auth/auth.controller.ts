@@ -2,8 +2,7 @@ import { Controller, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Audited } from '../audit/audited.decorator.js';
 import { RequestContext } from '../context/request-context.js';
-import { ApiResult, ValidBody } from '../http/zod.js';
-import { ApiNoContent } from './api-no-content.js';
+import { ApiNoContent, ApiResult, ValidBody } from '../http/zod.js';
 import {
   forgotPasswordSchema,
   loginSchema,

@@ -1,9 +1,8 @@
 import { Controller, Delete, Get, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { ApiNoContent } from '../auth/api-no-content.js';
 import { RequestContext } from '../context/request-context.js';
-import { ApiPaginated, ApiResult, IdParam, ValidBody, ValidQuery } from '../http/zod.js';
+import { ApiNoContent, ApiPaginated, ApiResult, IdParam, ValidBody, ValidQuery } from '../http/zod.js';
 import type { Paginated } from '../list-query/list-query.js';
 import { Authorize } from '../permissions/authorize.decorator.js';
 import {

@@ -4,8 +4,7 @@ import type { z } from 'zod';
 import { RequestContext } from '../context/request-context.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
-import { ApiResult, ValidBody, ValidQuery } from '../http/zod.js';
-import { ApiNoContent } from '../auth/api-no-content.js';
+import { ApiNoContent, ApiResult, ValidBody, ValidQuery } from '../http/zod.js';
 import { PermissionService, type TupleInput } from './permission.service.js';
 import {
   grantRequestSchema,
