@@ -3,7 +3,9 @@
 // bench/RESULTS.md and bench/results.json. Not part of `npm test`.
 //
 // Env: DATABASE_URL (a PostgreSQL server where a fresh database is created; embedded PostgreSQL when unset),
-// BENCH_RUNS (3), BENCH_DURATION (15 s per HTTP run), BENCH_CONNECTIONS (32), BENCH_SOAK (60 s).
+// BENCH_RUNS (3), BENCH_DURATION (15 s per HTTP run), BENCH_CONNECTIONS (32), BENCH_SOAK (60 s),
+// BENCH_ONLY (comma list of generation,http,rls,soak,perms: run only those and print the figures as JSON instead of
+// rewriting RESULTS.md — for working on one target).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,10 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SOAK = Number(process.env.BENCH_SOAK ?? 60);
+const SECTIONS = ['generation', 'http', 'rls', 'soak', 'perms'];
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined;
+for (const section of ONLY ?? []) if (!SECTIONS.includes(section)) throw new Error(`BENCH_ONLY: unknown section ${section}; known: ${SECTIONS.join(', ')}`);
+const runs = (section) => !ONLY || ONLY.includes(section);
 const TASKS = 10_000;
 const TUPLES = 1_000_000;
 const ANALYSIS_HEADING = '## Analysis (written by hand; kept when the bench re-runs)';
@@ -380,15 +386,8 @@ function report(all) {
   return lines.join('\n');
 }
 
-async function main() {
-  const work = mkdtempSync(join(tmpdir(), 'platform-bench-'));
-  cleanups.push(async () => rmSync(work, { recursive: true, force: true }));
-  const all = { date: new Date().toISOString(), machine: machine() };
-  log(`machine: ${all.machine.nproc} CPUs, ${all.machine.cpuModel}, node ${all.machine.node}, load ${all.machine.load}`);
-
-  all.generation = await generation(work);
-  log(`generation median ${all.generation.medianMs.toFixed(0)} ms`);
-
+// The generated product, built for production, on a fresh database, serving; then the sections that need it.
+async function product(work, all) {
   const product = join(work, 'bench-product');
   sh(process.execPath, [join(ROOT, 'bin', 'run.js'), 'new', 'bench-product', '--spec', join(ROOT, 'examples', 'acme-crm.yaml'), '--dir', product, '--skip-install', '--yes'], { cwd: ROOT });
   symlinkSync(join(ROOT, 'node_modules'), join(product, 'node_modules'), 'dir');
@@ -431,14 +430,38 @@ async function main() {
   // Warm both up before measuring.
   await cannon({ url: `${appUrl}/api/v1/tasks?limit=25`, headers: { authorization: `Bearer ${one.token}` }, duration: 3 });
   await cannon({ url: `${baseUrl}/tasks?limit=25`, duration: 3 });
-  all.http = await http(appUrl, baseUrl, one);
-  all.rls = await rlsCost(databaseUrl, appDatabaseUrl, one);
-  log(`rls: plain p50 ${all.rls.plain.p50.toFixed(3)} ms, tenant p50 ${all.rls.tenant.p50.toFixed(3)} ms`);
-  all.soak = await soak(appUrl, app.pid, one);
-  log(`soak: ${all.soak.requests} requests, 5xx ${all.soak.status5xx}, RSS ${all.soak.rssStartMb.toFixed(0)} → ${all.soak.rssEndMb.toFixed(0)} MB`);
-  all.perms = await permissions(owner, product, env);
-  log(`permissions: cold p99 ${all.perms.cold.p99.toFixed(3)} ms, warm p99 ${all.perms.warm.p99.toFixed(4)} ms`);
+  if (runs('http')) all.http = await http(appUrl, baseUrl, one);
+  if (runs('rls')) {
+    all.rls = await rlsCost(databaseUrl, appDatabaseUrl, one);
+    log(`rls: plain p50 ${all.rls.plain.p50.toFixed(3)} ms, tenant p50 ${all.rls.tenant.p50.toFixed(3)} ms`);
+  }
+  if (runs('soak')) {
+    all.soak = await soak(appUrl, app.pid, one);
+    log(`soak: ${all.soak.requests} requests, 5xx ${all.soak.status5xx}, RSS ${all.soak.rssStartMb.toFixed(0)} → ${all.soak.rssEndMb.toFixed(0)} MB`);
+  }
+  if (runs('perms')) {
+    all.perms = await permissions(owner, product, env);
+    log(`permissions: cold p99 ${all.perms.cold.p99.toFixed(3)} ms, warm p99 ${all.perms.warm.p99.toFixed(4)} ms`);
+  }
+}
+
+async function main() {
+  const work = mkdtempSync(join(tmpdir(), 'platform-bench-'));
+  cleanups.push(async () => rmSync(work, { recursive: true, force: true }));
+  const all = { date: new Date().toISOString(), machine: machine() };
+  log(`machine: ${all.machine.nproc} CPUs, ${all.machine.cpuModel}, node ${all.machine.node}, load ${all.machine.load}`);
+
+  if (runs('generation')) {
+    all.generation = await generation(work);
+    log(`generation median ${all.generation.medianMs.toFixed(0)} ms`);
+  }
+  if (['http', 'rls', 'soak', 'perms'].some(runs)) await product(work, all);
   all.notes = process.env.BENCH_NOTES ? process.env.BENCH_NOTES.split('|') : [];
+  if (ONLY) {
+    const { machine: _machine, ...figures } = all;
+    console.log(JSON.stringify(figures, null, 2));
+    return;
+  }
 
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(all, null, 2)}\n`);
   // The hand-written analysis at the end of RESULTS.md survives a re-run.
