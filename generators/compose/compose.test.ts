@@ -122,6 +122,16 @@ describe('composeProduct', () => {
     expect(error).toMatchObject({ code: 'MODULE_MIGRATION_ORDER' });
   });
 
+  it("accepts a dependency's later release whose migration sorts after a dependent's", async () => {
+    const paths = fixturePlatform({ 'modules/core/migrations/20270101000000_later.sql': '-- Up Migration\n' });
+    const { tree } = await compose(paths, SPEC);
+    expect(tree.listFiles('prisma/migrations')).toEqual([
+      'prisma/migrations/20260101000000_core_core.sql',
+      'prisma/migrations/20260102000000_widgets_widgets.sql',
+      'prisma/migrations/20270101000000_core_later.sql',
+    ]);
+  });
+
   it('refuses badly named migrations', async () => {
     const paths = fixturePlatform({ 'modules/widgets/migrations/add-things.sql': '-- Up Migration\n' });
     await expect(compose(paths, SPEC)).rejects.toMatchObject({ code: 'MODULE_MIGRATION_NAME' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PermissionEngine, type RelationTuple, type TupleReader, type TupleStore } from './permission-engine.js';
+import { PermissionEngine, type ObjectRef, type RelationTuple, type SubjectRef, type TupleStore } from './permission-engine.js';
 
 /** Tuples in memory, written as `ns:obj#rel@subjectNs:subjectId[#subjectRel]`. */
 class MemoryTupleStore implements TupleStore {
@@ -21,14 +21,51 @@ class MemoryTupleStore implements TupleStore {
     this.tuples.splice(index, 1);
   }
 
-  async read<T>(_scope: string | undefined, fn: (reader: TupleReader) => Promise<T>): Promise<T> {
-    return fn({
-      tuplesOf: async (namespace, objectId) => {
-        this.reads++;
-        return this.tuples.filter((t) => t.namespace === namespace && t.objectId === objectId);
-      },
-      objectIdsIn: async (namespace, limit) => [...new Set(this.tuples.filter((t) => t.namespace === namespace).map((t) => t.objectId))].slice(0, limit),
-    });
+  /** Follows tuples whose subject is an object or a subject set; keeps other users' direct tuples out (as the SQL does). */
+  async reachable(_scope: string | undefined, userId: string, objects: readonly ObjectRef[]): Promise<RelationTuple[]> {
+    this.reads++;
+    const seen = new Set<string>();
+    const queue = objects.map((o) => [o.type, o.id] as const);
+    const found: RelationTuple[] = [];
+    while (queue.length > 0) {
+      const [namespace, objectId] = queue.shift()!;
+      if (seen.has(`${namespace}:${objectId}`)) continue;
+      seen.add(`${namespace}:${objectId}`);
+      for (const t of this.tuples.filter((x) => x.namespace === namespace && x.objectId === objectId)) {
+        if (t.subjectNs !== 'user') queue.push([t.subjectNs, t.subjectId]);
+        if (t.subjectNs !== 'user' || t.subjectRel || t.subjectId === userId) found.push(t);
+      }
+    }
+    return found;
+  }
+
+  async subjectSetsOf(_scope: string | undefined, userId: string): Promise<SubjectRef[]> {
+    this.reads++;
+    const sets = new Map<string, SubjectRef>();
+    let frontier: SubjectRef[] = [{ namespace: 'user', id: userId }];
+    while (frontier.length > 0) {
+      const next: SubjectRef[] = [];
+      for (const subject of frontier) {
+        for (const t of this.tuples) {
+          if (t.subjectNs !== subject.namespace || t.subjectId !== subject.id || (t.subjectRel ?? null) !== (subject.relation ?? null)) continue;
+          const key = `${t.namespace}:${t.objectId}#${t.relation}`;
+          if (sets.has(key)) continue;
+          const set = { namespace: t.namespace, id: t.objectId, relation: t.relation };
+          sets.set(key, set);
+          next.push(set);
+        }
+      }
+      frontier = next;
+    }
+    return [...sets.values()];
+  }
+
+  async objectsWithSubjects(_scope: string | undefined, namespace: string, subjects: readonly SubjectRef[], options: { relation?: string; limit: number }): Promise<string[]> {
+    this.reads++;
+    const matches = (t: RelationTuple) =>
+      subjects.some((s) => s.namespace === t.subjectNs && s.id === t.subjectId && (s.relation ?? null) === (t.subjectRel ?? null));
+    const ids = this.tuples.filter((t) => t.namespace === namespace && (!options.relation || t.relation === options.relation) && matches(t)).map((t) => t.objectId);
+    return [...new Set(ids)].sort().slice(0, options.limit);
   }
 }
 
@@ -140,6 +177,40 @@ describe('PermissionEngine', () => {
       { objectId: 't1', relations: ['owner'], permissions: ['view', 'edit', 'delete', 'assign'] },
       { objectId: 't2', relations: ['viewer'], permissions: ['view'] },
     ]);
+  });
+
+  it('a cold check reads the store once, whatever the depth of the chain', async () => {
+    const store = new MemoryTupleStore().add('task:t1#org@org:acme', 'org:acme#admin@team:leads#member', 'team:leads#member@team:founders#member', 'team:founders#member@user:carol');
+    const engine = engineWith(store);
+    expect(await engine.check('carol', 'delete', task('t1'))).toBe(true);
+    expect(store.reads).toBe(1);
+  });
+
+  it('looks up objects reached through arrows: every task of the org for its admins, through nested arrows too', async () => {
+    const store = new MemoryTupleStore().add(
+      'task:t1#org@org:acme',
+      'task:t2#org@org:acme',
+      'task:t3#org@org:other',
+      'org:acme#admin@team:leads#member',
+      'team:leads#member@user:carol',
+      'doc:d1#task@task:t2',
+      'doc:d2#task@task:t3',
+    );
+    const engine = engineWith(store);
+    engine.defineNamespaces({ doc: { relations: { task: 'task', reader: 'user' }, permissions: { read: 'reader + task->view' } } });
+    expect(await engine.lookup('carol', 'task')).toEqual([
+      { objectId: 't1', relations: [], permissions: ['view', 'edit', 'delete'] },
+      { objectId: 't2', relations: [], permissions: ['view', 'edit', 'delete'] },
+    ]);
+    expect(await engine.lookup('carol', 'doc')).toEqual([{ objectId: 'd1', relations: [], permissions: ['read'] }]);
+    expect(await engine.lookup('dave', 'task')).toEqual([]);
+  });
+
+  it('bounds a lookup by lookupLimit, keeping the first ids', async () => {
+    const store = new MemoryTupleStore().add('org:acme#admin@user:carol');
+    for (let i = 0; i < 30; i++) store.add(`task:t${String(i).padStart(2, '0')}#org@org:acme`);
+    const entries = await engineWith(store, { lookupLimit: 5 }).lookup('carol', 'task');
+    expect(entries.map((e) => e.objectId)).toEqual(['t00', 't01', 't02', 't03', 't04']);
   });
 
   it('rejects unknown namespaces and ignores unknown permissions', async () => {

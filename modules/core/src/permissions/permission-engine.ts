@@ -17,15 +17,27 @@ export interface ObjectRef {
   id: string;
 }
 
-/** Reads tuples of one consistent view (one tenant transaction); the engine memoises reads within a check. */
-export interface TupleReader {
-  tuplesOf(namespace: string, objectId: string): Promise<RelationTuple[]>;
-  objectIdsIn(namespace: string, limit: number): Promise<string[]>;
+/** A subject of tuples: a user (`user:alice`), an object (`org:acme`) or a subject set (`team:eng#member`). */
+export interface SubjectRef {
+  namespace: string;
+  id: string;
+  relation?: string | null;
 }
 
-/** Opens a reader for a tenant scope (the org whose tuples are visible). */
+/**
+ * Reads the relation tuples of a tenant `scope` (the org whose tuples are visible). Every call is one statement, so
+ * it sees one consistent snapshot.
+ */
 export interface TupleStore {
-  read<T>(scope: string | undefined, fn: (reader: TupleReader) => Promise<T>): Promise<T>;
+  /**
+   * What a check of `userId` starting at `objects` can read: every tuple of every object reachable from them through
+   * tuples whose subject is an object or a subject set, except other users' direct tuples.
+   */
+  reachable(scope: string | undefined, userId: string, objects: readonly ObjectRef[]): Promise<RelationTuple[]>;
+  /** The subject sets `userId` is in through tuples (`team:eng#member`, then every set that contains those). */
+  subjectSetsOf(scope: string | undefined, userId: string): Promise<SubjectRef[]>;
+  /** Ids (ascending) of objects of `namespace` with a tuple, of `relation` when given, whose subject is one of `subjects`. */
+  objectsWithSubjects(scope: string | undefined, namespace: string, subjects: readonly SubjectRef[], options: { relation?: string; limit: number }): Promise<string[]>;
 }
 
 export interface AccessEntry {
@@ -64,7 +76,8 @@ export const BUILT_IN_NAMESPACES: Record<string, NamespaceDefinition> = {
 /**
  * Zanzibar-style evaluation over relation tuples. A check is a bounded depth-first walk:
  * direct tuples, usersets (`team:t#member`), computed relations/permissions and tuple-to-userset arrows
- * (`org->admin`). Results are cached briefly; grant/revoke clear the cache.
+ * (`org->admin`), over the tuples the store returns in one read. Results are cached briefly; a grant drops the
+ * cached denials, a revoke clears the cache.
  */
 export class PermissionEngine implements NamespaceRegistry {
   private readonly schemas = new Map<string, NamespaceSchema>();
@@ -131,33 +144,83 @@ export class PermissionEngine implements NamespaceRegistry {
     for (const key of denied) this.cache.delete(key);
   }
 
-  /** Does `user:userId` hold `permission` (a permission or relation) on `object`, in the tuples of `scope`? */
+  /**
+   * Does `user:userId` hold `permission` (a permission or relation) on `object`, in the tuples of `scope`? A cold
+   * check reads the reachable part of the tuple graph in one round trip and walks it in memory.
+   */
   async check(userId: string, permission: string, object: ObjectRef, scope?: string): Promise<boolean> {
     this.requireNamespace(object.type);
     const key = `${scope ?? ''}|${userId}|${object.type}:${object.id}#${permission}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    const allowed = await this.store.read(scope, (reader) => new Walk(this.schemas, memoize(reader), this.maxDepth).check(userId, object.type, object.id, permission));
+    const graph = new TupleGraph(await this.store.reachable(scope, userId, [object]));
+    const allowed = new Walk(this.schemas, graph, this.maxDepth).check(userId, object.type, object.id, permission);
     this.cache.set(key, allowed);
     return allowed;
   }
 
-  /** The objects of `namespace` on which the user holds anything, with the relations and permissions held. */
+  /**
+   * The objects of `namespace` on which the user holds anything, with the relations and permissions held (at most
+   * `lookupLimit`, by id). Candidates come from the user's side — objects naming the user or one of their subject
+   * sets, and objects whose tuple-to-userset arrows lead to objects the user holds the arrow's relation on — and each
+   * candidate is then evaluated like a check.
+   */
   async lookup(userId: string, namespace: string, scope?: string): Promise<AccessEntry[]> {
     const schema = this.requireNamespace(namespace);
-    return this.store.read(scope, async (raw) => {
-      const reader = memoize(raw);
-      const walk = new Walk(this.schemas, reader, this.maxDepth);
-      const entries: AccessEntry[] = [];
-      for (const objectId of await reader.objectIdsIn(namespace, this.lookupLimit)) {
-        const relations: string[] = [];
-        for (const relation of schema.relations.keys()) if (await walk.check(userId, namespace, objectId, relation)) relations.push(relation);
-        const permissions: string[] = [];
-        for (const permission of schema.permissions.keys()) if (await walk.check(userId, namespace, objectId, permission)) permissions.push(permission);
-        if (relations.length > 0 || permissions.length > 0) entries.push({ objectId, relations, permissions });
+    const subjects: SubjectRef[] = [{ namespace: 'user', id: userId }, ...(await this.store.subjectSetsOf(scope, userId))];
+    const candidates = await this.candidates({ userId, scope, subjects }, namespace, this.lookupLimit, new Set());
+    const { walk } = await this.evaluator(userId, scope, namespace, candidates);
+    const entries: AccessEntry[] = [];
+    for (const objectId of candidates) {
+      const relations = [...schema.relations.keys()].filter((relation) => walk.check(userId, namespace, objectId, relation));
+      const permissions = [...schema.permissions.keys()].filter((permission) => walk.check(userId, namespace, objectId, permission));
+      if (relations.length > 0 || permissions.length > 0) entries.push({ objectId, relations, permissions });
+    }
+    return entries;
+  }
+
+  /** Ids of `namespace` objects the user may hold something on (a superset of the answer; at most `limit`, sorted). */
+  private async candidates(user: LookupUser, namespace: string, limit: number, visiting: ReadonlySet<string>): Promise<string[]> {
+    const { scope, subjects } = user;
+    const ids = new Set(await this.store.objectsWithSubjects(scope, namespace, subjects, { limit }));
+    if (visiting.has(namespace) || visiting.size >= this.maxDepth) return [...ids].sort();
+    const inner = new Set([...visiting, namespace]);
+    for (const arrow of this.arrowsOf(namespace)) {
+      if (ids.size >= limit) break;
+      const targets = await this.candidates(user, arrow.target, limit, inner);
+      if (targets.length === 0) continue;
+      const { walk } = await this.evaluator(user.userId, scope, arrow.target, targets);
+      const held = targets.filter((id) => walk.check(user.userId, arrow.target, id, arrow.computed));
+      if (held.length === 0) continue;
+      const linked = await this.store.objectsWithSubjects(scope, namespace, held.map((id) => ({ namespace: arrow.target, id })), {
+        relation: arrow.tupleset,
+        limit: limit - ids.size,
+      });
+      for (const id of linked) ids.add(id);
+    }
+    return [...ids].sort().slice(0, limit);
+  }
+
+  private async evaluator(userId: string, scope: string | undefined, namespace: string, ids: readonly string[]) {
+    const tuples = ids.length === 0 ? [] : await this.store.reachable(scope, userId, ids.map((id) => ({ type: namespace, id })));
+    return { walk: new Walk(this.schemas, new TupleGraph(tuples), this.maxDepth) };
+  }
+
+  /** The tuple-to-userset arrows of `namespace`'s permissions, one per (tupleset, object namespace, relation). */
+  private arrowsOf(namespace: string): { tupleset: string; target: string; computed: string }[] {
+    const schema = this.schemas.get(namespace);
+    if (!schema) return [];
+    const arrows = new Map<string, { tupleset: string; target: string; computed: string }>();
+    for (const terms of schema.permissions.values()) {
+      for (const term of terms) {
+        if (term.kind !== 'arrow') continue;
+        for (const type of schema.relations.get(term.tupleset) ?? []) {
+          if (type.relation) continue;
+          arrows.set(`${term.tupleset}>${type.namespace}#${term.computed}`, { tupleset: term.tupleset, target: type.namespace, computed: term.computed });
+        }
       }
-      return entries;
-    });
+    }
+    return [...arrows.values()];
   }
 
   private requireNamespace(name: string): NamespaceSchema {
@@ -167,37 +230,46 @@ export class PermissionEngine implements NamespaceRegistry {
   }
 }
 
-function memoize(reader: TupleReader): TupleReader {
-  const tuples = new Map<string, Promise<RelationTuple[]>>();
-  return {
-    tuplesOf(namespace, objectId) {
-      const key = `${namespace}:${objectId}`;
-      let found = tuples.get(key);
-      if (!found) {
-        found = reader.tuplesOf(namespace, objectId);
-        tuples.set(key, found);
-      }
-      return found;
-    },
-    objectIdsIn: (namespace, limit) => reader.objectIdsIn(namespace, limit),
-  };
+interface LookupUser {
+  userId: string;
+  scope: string | undefined;
+  /** The user and the subject sets they are in. */
+  subjects: SubjectRef[];
 }
 
-/** One evaluation: depth-bounded, with the nodes on the current path remembered so cycles end. */
+/** Tuples read from the store, by object. An object that was not read has none (it is unreachable). */
+class TupleGraph {
+  private readonly byObject = new Map<string, RelationTuple[]>();
+
+  constructor(tuples: readonly RelationTuple[]) {
+    for (const tuple of tuples) {
+      const key = `${tuple.namespace}:${tuple.objectId}`;
+      const list = this.byObject.get(key);
+      if (list) list.push(tuple);
+      else this.byObject.set(key, [tuple]);
+    }
+  }
+
+  tuplesOf(namespace: string, objectId: string): readonly RelationTuple[] {
+    return this.byObject.get(`${namespace}:${objectId}`) ?? [];
+  }
+}
+
+/** One evaluation over a TupleGraph: depth-bounded, with the nodes on the current path remembered so cycles end. */
 class Walk {
   private readonly onPath = new Set<string>();
 
   constructor(
     private readonly schemas: ReadonlyMap<string, NamespaceSchema>,
-    private readonly reader: TupleReader,
+    private readonly graph: TupleGraph,
     private readonly maxDepth: number,
   ) {}
 
-  check(userId: string, namespace: string, objectId: string, name: string): Promise<boolean> {
+  check(userId: string, namespace: string, objectId: string, name: string): boolean {
     return this.visit(userId, namespace, objectId, name, 0);
   }
 
-  private async visit(userId: string, namespace: string, objectId: string, name: string, depth: number): Promise<boolean> {
+  private visit(userId: string, namespace: string, objectId: string, name: string, depth: number): boolean {
     if (depth > this.maxDepth) return false;
     const schema = this.schemas.get(namespace);
     if (!schema) return false;
@@ -209,21 +281,19 @@ class Walk {
       if (terms) {
         for (const term of terms) {
           if (term.kind === 'computed') {
-            if (await this.visit(userId, namespace, objectId, term.name, depth + 1)) return true;
+            if (this.visit(userId, namespace, objectId, term.name, depth + 1)) return true;
           } else {
-            const tupleset = (await this.reader.tuplesOf(namespace, objectId)).filter((t) => t.relation === term.tupleset && !t.subjectRel);
-            for (const t of tupleset) if (await this.visit(userId, t.subjectNs, t.subjectId, term.computed, depth + 1)) return true;
+            for (const t of this.graph.tuplesOf(namespace, objectId)) {
+              if (t.relation === term.tupleset && !t.subjectRel && this.visit(userId, t.subjectNs, t.subjectId, term.computed, depth + 1)) return true;
+            }
           }
         }
         return false;
       }
       if (!schema.relations.has(name)) return false;
-      const tuples = (await this.reader.tuplesOf(namespace, objectId)).filter((t) => t.relation === name);
+      const tuples = this.graph.tuplesOf(namespace, objectId).filter((t) => t.relation === name);
       if (tuples.some((t) => t.subjectNs === 'user' && t.subjectId === userId && !t.subjectRel)) return true;
-      for (const t of tuples) {
-        if (t.subjectRel && (await this.visit(userId, t.subjectNs, t.subjectId, t.subjectRel, depth + 1))) return true;
-      }
-      return false;
+      return tuples.some((t) => !!t.subjectRel && this.visit(userId, t.subjectNs, t.subjectId, t.subjectRel, depth + 1));
     } finally {
       this.onPath.delete(node);
     }

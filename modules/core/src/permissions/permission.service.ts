@@ -34,19 +34,22 @@ export class PermissionService {
   ) {}
 
   /** Adds the tuple in the transaction's org (idempotent). Throws ValidationError when the DSL does not allow it. */
-  async grant(tx: TenantTx, tuple: TupleInput): Promise<void> {
-    this.assertValid(tuple);
+  grant(tx: TenantTx, tuple: TupleInput): Promise<void> {
+    return this.grantAll(tx, [tuple]);
+  }
+
+  /** Adds several tuples in one statement (what a new object's creator and org get), each checked like grant(). */
+  async grantAll(tx: TenantTx, tuples: readonly TupleInput[]): Promise<void> {
+    for (const tuple of tuples) this.assertValid(tuple);
     await tx.permissionTuple.createMany({
-      data: [
-        {
-          namespace: tuple.namespace,
-          objectId: tuple.objectId,
-          relation: tuple.relation,
-          subjectNs: tuple.subject.type,
-          subjectId: tuple.subject.id,
-          subjectRel: tuple.subject.relation ?? null,
-        },
-      ],
+      data: tuples.map((tuple) => ({
+        namespace: tuple.namespace,
+        objectId: tuple.objectId,
+        relation: tuple.relation,
+        subjectNs: tuple.subject.type,
+        subjectId: tuple.subject.id,
+        subjectRel: tuple.subject.relation ?? null,
+      })),
       skipDuplicates: true,
     });
     // Adding a tuple cannot revoke anything: cached grants stay valid (see PermissionEngine.forgetDenials).

@@ -1,31 +1,84 @@
 import type { PrismaService } from '../database/prisma.service.js';
-import type { RelationTuple, TupleReader, TupleStore } from './permission-engine.js';
+import type { ObjectRef, RelationTuple, SubjectRef, TupleStore } from './permission-engine.js';
 
-/** Tuples from `permission_tuples`, read in one tenant transaction: RLS shows only the scope org's tuples. */
+interface TupleRow {
+  namespace: string;
+  object_id: string;
+  relation: string;
+  subject_ns: string;
+  subject_id: string;
+  subject_rel: string | null;
+}
+
+/**
+ * Tuples from `permission_tuples` as the runtime role: row-level security shows only the scope org's tuples.
+ * A check's read is one call of `permission_reachable_tuples` (migration 20261202000000_permission_reachable), which
+ * sets the tenant itself: one statement, one round trip, no transaction around it.
+ */
 export class PrismaTupleStore implements TupleStore {
   constructor(private readonly prisma: PrismaService) {}
 
-  read<T>(scope: string | undefined, fn: (reader: TupleReader) => Promise<T>): Promise<T> {
+  async reachable(scope: string | undefined, userId: string, objects: readonly ObjectRef[]): Promise<RelationTuple[]> {
+    const namespaces = objects.map((o) => o.type);
+    const ids = objects.map((o) => o.id);
+    const rows = await this.prisma.$queryRaw<TupleRow[]>`
+      SELECT * FROM permission_reachable_tuples(${scope ?? ''}, ${userId}, ${namespaces}::text[], ${ids}::text[])`;
+    return rows.map((row) => ({
+      namespace: row.namespace,
+      objectId: row.object_id,
+      relation: row.relation,
+      subjectNs: row.subject_ns,
+      subjectId: row.subject_id,
+      subjectRel: row.subject_rel,
+    }));
+  }
+
+  subjectSetsOf(scope: string | undefined, userId: string): Promise<SubjectRef[]> {
     return this.prisma.tenant(
-      (tx) =>
-        fn({
-          tuplesOf: (namespace, objectId): Promise<RelationTuple[]> =>
-            tx.permissionTuple.findMany({
-              where: { namespace, objectId },
-              select: { namespace: true, objectId: true, relation: true, subjectNs: true, subjectId: true, subjectRel: true },
-            }),
-          objectIdsIn: async (namespace, limit) => {
-            const rows = await tx.permissionTuple.findMany({
-              where: { namespace },
-              distinct: ['objectId'],
-              select: { objectId: true },
-              orderBy: { objectId: 'asc' },
-              take: limit,
-            });
-            return rows.map((row) => row.objectId);
-          },
-        }),
-      scope ? { orgId: scope } : undefined,
+      (tx) => tx.$queryRaw<SubjectRef[]>`
+        WITH RECURSIVE sets(namespace, id, relation) AS (
+          SELECT namespace, object_id, relation FROM permission_tuples
+           WHERE subject_ns = 'user' AND subject_id = ${userId} AND subject_rel IS NULL
+          UNION
+          SELECT t.namespace, t.object_id, t.relation
+            FROM sets s JOIN permission_tuples t ON t.subject_ns = s.namespace AND t.subject_id = s.id AND t.subject_rel = s.relation
+        )
+        SELECT namespace::text, id::text, relation::text FROM sets`,
+      { orgId: scope ?? '' },
     );
+  }
+
+  async objectsWithSubjects(
+    scope: string | undefined,
+    namespace: string,
+    subjects: readonly SubjectRef[],
+    options: { relation?: string; limit: number },
+  ): Promise<string[]> {
+    if (subjects.length === 0 || options.limit <= 0) return [];
+    const rows = await this.prisma.tenant(
+      // Per subject, the first ids in index order (permission_tuples_by_subject_idx), then merged: an org's admin
+      // reaches every task of the org through one arrow, and only `limit` of them are wanted. A subject without a
+      // relation (an object, a user) and a subject set are matched apart so that both stay index conditions; the first
+      // orders by the index's columns because PostgreSQL does not treat `IS NULL` as fixing a column's order.
+      (tx) => tx.$queryRaw<{ object_id: string }[]>`
+        SELECT DISTINCT linked.object_id::text AS object_id
+          FROM unnest(${subjects.map((s) => s.namespace)}::text[], ${subjects.map((s) => s.id)}::text[], ${subjects.map((s) => s.relation ?? '')}::text[])
+               AS s(namespace, id, relation)
+         CROSS JOIN LATERAL (
+           (SELECT t.object_id FROM permission_tuples t
+             WHERE s.relation = '' AND t.subject_ns = s.namespace AND t.subject_id = s.id AND t.subject_rel IS NULL
+               AND t.namespace = ${namespace} AND (${options.relation ?? null}::text IS NULL OR t.relation = ${options.relation ?? null})
+             ORDER BY t.subject_rel, t.namespace, t.object_id LIMIT ${options.limit})
+           UNION ALL
+           (SELECT t.object_id FROM permission_tuples t
+             WHERE s.relation <> '' AND t.subject_ns = s.namespace AND t.subject_id = s.id AND t.subject_rel = s.relation
+               AND t.namespace = ${namespace} AND (${options.relation ?? null}::text IS NULL OR t.relation = ${options.relation ?? null})
+             ORDER BY t.object_id LIMIT ${options.limit})
+         ) linked
+         ORDER BY 1
+         LIMIT ${options.limit}`,
+      { orgId: scope ?? '' },
+    );
+    return rows.map((row) => row.object_id);
   }
 }

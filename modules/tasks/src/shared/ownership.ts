@@ -12,12 +12,9 @@ export async function grantCreatorAccess(
   objectId: string,
   actor: { userId: string; orgId: string },
 ): Promise<void> {
-  await permissions.grant(tx, { namespace, objectId, relation: 'org', subject: { type: 'org', id: actor.orgId } });
-  await permissions.grant(tx, { namespace, objectId, relation: 'owner', subject: { type: 'user', id: actor.userId } });
-  await permissions.grant(tx, {
-    namespace,
-    objectId,
-    relation: 'viewer',
-    subject: { type: 'org', id: actor.orgId, relation: 'member' },
-  });
+  await permissions.grantAll(tx, [
+    { namespace, objectId, relation: 'org', subject: { type: 'org', id: actor.orgId } },
+    { namespace, objectId, relation: 'owner', subject: { type: 'user', id: actor.userId } },
+    { namespace, objectId, relation: 'viewer', subject: { type: 'org', id: actor.orgId, relation: 'member' } },
+  ]);
 }
