@@ -180,6 +180,12 @@ describe('tasks', () => {
     expect(okPage(await list({ search: "' OR 1=1--" })).meta.total).toBe(0);
     expect(okPage(await list({ sort: 'title:desc' })).data[0]!.title).toBe('page task 7');
     expect(okPage(await list({ sort: 'position:asc' })).data[0]!.title).toBe('page task 1');
+    // ILIKE wildcards are searched for literally.
+    expect(okPage(await list({ search: '_' })).meta.total).toBe(0);
+    expect(okPage(await list({ search: '%' })).meta.total).toBe(0);
+    await createTask(api, { title: 'ship 100% of page_task_x', board_id: board.id });
+    expect(okPage(await list({ search: '100%' })).data.map((t) => t.title)).toEqual(['ship 100% of page_task_x']);
+    expect(okPage(await list({ search: 'page_task' })).data.map((t) => t.title)).toEqual(['ship 100% of page_task_x']);
 
     expectEnvelope(await list({ sort: 'org_id:asc' }), 400, 'VALIDATION_ERROR');
     expectEnvelope(await list({ sort: 'title;DROP TABLE tasks' }), 400, 'VALIDATION_ERROR');

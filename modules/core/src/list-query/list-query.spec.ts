@@ -89,6 +89,12 @@ describe('defineListQuery', () => {
     });
   });
 
+  it('searches for %, _ and \\ literally (escaped for ILIKE), not as wildcards', () => {
+    expect(tasks.toPrisma(parse({ search: '50%_off\\' })).where).toEqual({
+      AND: [{ OR: [{ title: { contains: '50\\%\\_off\\\\', mode: 'insensitive' } }, { description: { contains: '50\\%\\_off\\\\', mode: 'insensitive' } }] }],
+    });
+  });
+
   it('accepts declared extras and rejects unknown parameters (strict)', () => {
     expect(parse({ view: 'kanban' }).view).toBe('kanban');
     expect(validationDetails(() => parse({ view: 'pie' }))).toEqual([{ field: 'view', message: expect.any(String) }]);

@@ -196,7 +196,9 @@ export function defineListQuery<E extends z.ZodRawShape = {}>(definition: ListQu
     }
     const search = q.search?.trim();
     if (search && definition.searchable.length > 0) {
-      and.push({ OR: definition.searchable.map((field) => ({ [field]: { contains: search, mode: 'insensitive' } })) });
+      // Prisma passes `contains` to ILIKE as it is: `%` and `_` would be wildcards (search=_ matched everything).
+      const literal = search.replace(/[\\%_]/g, (character) => `\\${character}`);
+      and.push({ OR: definition.searchable.map((field) => ({ [field]: { contains: literal, mode: 'insensitive' } })) });
     }
     const terms = (q.sort ? parseSort(q.sort) : undefined) ?? defaultSort!;
     const orderBy = terms.filter((t) => t.field in sortFields).map((t) => ({ [sortFields[t.field]!]: t.direction }));
