@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, decodeJwt, type JWTPayload } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import { asOwner, client, registerUser, STRONG_PASSWORD, uniqueEmail } from './support/api.js';
+import { platformConfig } from '../../src/platform.config.js';
 
 /** The app's signing key, as the global setup gave it to the app. */
 function jwtSecret(): Uint8Array {
@@ -26,10 +27,11 @@ describe('auth: register', () => {
     expect(data!.user).toMatchObject({ email, first_name: 'Ada', last_name: 'Lovelace', timezone: 'UTC', locale: 'en' });
     expect(data!.user).not.toHaveProperty('password_hash');
     expect(data!.org).toMatchObject({ name: "Ada's workspace", personal: true, role: 'owner' });
-    expect(data!.tokens.expires_in).toBe(900);
+    const { issuer, audience, accessTokenTtlSeconds } = platformConfig.auth;
+    expect(data!.tokens.expires_in).toBe(accessTokenTtlSeconds);
     const claims = decodeJwt(data!.tokens.access_token);
-    expect(claims).toMatchObject({ sub: data!.user.id, org: data!.org.id, roles: ['owner'], iss: 'acme-crm', aud: 'acme-crm-api' });
-    expect(claims.exp! - claims.iat!).toBe(900);
+    expect(claims).toMatchObject({ sub: data!.user.id, org: data!.org.id, roles: ['owner'], iss: issuer, aud: audience });
+    expect(claims.exp! - claims.iat!).toBe(accessTokenTtlSeconds);
     expect(typeof claims.jti).toBe('string');
 
     const [stored] = await asOwner('select password_hash, email from users where id = $1', [data!.user.id]);
@@ -125,6 +127,23 @@ describe('auth: login', () => {
     // Once the lock has passed, the right password works again.
     await asOwner("update users set locked_until = now() - interval '1 second' where id = $1", [user.id]);
     expect((await api.POST('/api/v1/auth/login', { body: { email, password } })).response.status).toBe(200);
+  });
+
+  it('answers an email without an account the same way, lockout included: 423 does not reveal accounts', async () => {
+    const known = await registerUser();
+    const unknownEmail = uniqueEmail('nobody');
+    const attempt = async (email: string) => {
+      const { response, error } = await api.POST('/api/v1/auth/login', { body: { email, password: 'Wrong-password-1' } });
+      return `${response.status} ${error!.error.code} ${error!.error.message}`;
+    };
+    const knownAnswers: string[] = [];
+    const unknownAnswers: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      knownAnswers.push(await attempt(known.email));
+      unknownAnswers.push(await attempt(unknownEmail));
+    }
+    expect(unknownAnswers).toEqual(knownAnswers);
+    expect(knownAnswers.map((a) => a.slice(0, 3))).toEqual(['401', '401', '401', '401', '423', '423']);
   });
 });
 

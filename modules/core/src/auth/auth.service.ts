@@ -87,10 +87,15 @@ export class AuthService {
       await this.limits.consume('login-ip', ip);
       throw error;
     };
-    const user = await this.prisma.user.findUnique({ where: { email: normalizeEmail(input.email) } });
+    const email = normalizeEmail(input.email);
+    const user = await this.prisma.user.findUnique({ where: { email } });
     if (!user || user.deletedAt) {
+      // Answered exactly like an account: same hashing work, and locked (423) after the same number of failures.
+      const before = await this.limits.peek('login-email', email);
+      if (before && !before.allowed) throw this.lockedError();
       await this.hasher.verifyAgainstDummy(input.password);
-      return failed(new UnauthorizedError(INVALID_CREDENTIALS));
+      const after = await this.limits.consume('login-email', email);
+      return failed(after.remaining === 0 ? this.lockedError() : new UnauthorizedError(INVALID_CREDENTIALS));
     }
     if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) throw this.lockedError();
 

@@ -1,9 +1,13 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../platform/platform-config.js';
 
-/** What each limiter counts. Every one is a fixed window of RATE_LIMIT_WINDOW_SECONDS. */
-export type LimitKind = 'user' | 'tenant' | 'endpoint' | 'ip' | 'login-ip';
+/**
+ * What each limiter counts, in fixed windows. `login-email`: failed logins of an email that has no account, locked
+ * like an account is (the spec's lockout) so that 423 does not tell which emails have one.
+ */
+export type LimitKind = 'user' | 'tenant' | 'endpoint' | 'ip' | 'login-ip' | 'login-email';
 
 export interface LimitSettings {
   points: number;
@@ -24,7 +28,7 @@ const positive = (name: string, fallback: number): number => {
  * (6000 of one org), RATE_LIMIT_ENDPOINT_POINTS (300 of one caller on one route), RATE_LIMIT_IP_POINTS (600
  * unauthenticated requests of one IP), LOGIN_IP_MAX_FAILURES (20 failed logins of one IP per LOGIN_IP_WINDOW_SECONDS, 900).
  */
-export function rateLimitSettings(): Record<LimitKind, LimitSettings> {
+export function rateLimitSettings(lockout: { maxAttempts: number; durationSeconds: number } = { maxAttempts: 5, durationSeconds: 900 }): Record<LimitKind, LimitSettings> {
   const window = positive('RATE_LIMIT_WINDOW_SECONDS', 60);
   return {
     user: { points: positive('RATE_LIMIT_USER_POINTS', 1200), durationSeconds: window },
@@ -32,6 +36,7 @@ export function rateLimitSettings(): Record<LimitKind, LimitSettings> {
     endpoint: { points: positive('RATE_LIMIT_ENDPOINT_POINTS', 300), durationSeconds: window },
     ip: { points: positive('RATE_LIMIT_IP_POINTS', 600), durationSeconds: window },
     'login-ip': { points: positive('LOGIN_IP_MAX_FAILURES', 20), durationSeconds: positive('LOGIN_IP_WINDOW_SECONDS', 900) },
+    'login-email': { points: lockout.maxAttempts, durationSeconds: lockout.durationSeconds },
   };
 }
 
@@ -52,11 +57,12 @@ export interface LimitOutcome {
 export class RateLimitService implements OnModuleDestroy {
   private readonly logger = new Logger('RateLimitService');
   private readonly limiters: Record<LimitKind, RateLimiterAbstract>;
-  readonly settings = rateLimitSettings();
+  readonly settings: Record<LimitKind, LimitSettings>;
   readonly backend: 'redis' | 'memory';
   private readonly redis?: Redis;
 
-  constructor() {
+  constructor(@Optional() @Inject(PLATFORM_CONFIG) config?: PlatformConfig) {
+    this.settings = rateLimitSettings(config?.auth.lockout);
     const url = process.env.REDIS_URL?.trim();
     const prefix = process.env.RATE_LIMIT_KEY_PREFIX ?? 'rl';
     if (url) {
@@ -83,6 +89,7 @@ export class RateLimitService implements OnModuleDestroy {
       endpoint: make('endpoint'),
       ip: make('ip'),
       'login-ip': make('login-ip'),
+      'login-email': make('login-email'),
     };
   }
 
