@@ -64,10 +64,13 @@ async function startSmtpCapture(mailDir: string): Promise<{ url: string; close: 
   return { url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/** Still running: a process killed by a signal has `exitCode` null and its `signalCode` set. */
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
 async function waitForReady(url: string, app: ChildProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (app.exitCode !== null) throw new Error(`the app exited with code ${app.exitCode} during startup; see ${logFile}`);
+    if (!running(app)) throw new Error(`the app exited (${app.exitCode ?? app.signalCode}) during startup; see ${logFile}`);
     try {
       const response = await fetch(`${url}/health/ready`);
       if (response.ok) return;
@@ -153,9 +156,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
     app.stdout!.pipe(logStream, { end: false });
     app.stderr!.pipe(logStream, { end: false });
+    // Created now so that it resolves however and whenever the app ends (awaiting 'exit' after it fired would hang).
+    const exited = new Promise<void>((resolve) => app.once('exit', () => resolve()));
+    let stopping = false;
+    app.once('exit', (code, signal) => {
+      if (!stopping) log(`the app under test exited during the run (${code ?? signal}); tests after this fail to connect — see .platform/e2e-app.log`);
+    });
     cleanups.push(async () => {
-      if (app.exitCode === null) {
-        const exited = new Promise<void>((resolve) => app.once('exit', () => resolve()));
+      stopping = true;
+      if (running(app)) {
         app.kill('SIGTERM');
         const timer = setTimeout(() => app.kill('SIGKILL'), 10_000);
         await exited;
