@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// `npm run dev`: a database (DATABASE_URL, or an embedded PostgreSQL with data under .platform/pgdata),
-// migrations, then the app rebuilt by tsc and restarted on every change. Serves PORT (default 3000).
+// `npm run dev`: settings from .env when there is one, a database (DATABASE_URL, or an embedded PostgreSQL with data
+// under .platform/pgdata), migrations, then the app rebuilt by tsc and restarted on every change. Serves PORT
+// (default 3000) on HOST (default 127.0.0.1: a development server is not for the network).
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +14,23 @@ import { migrate } from './migrate.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const log = (message) => console.log(`[dev] ${message}`);
+
+if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env')); // the shell's variables win
+
+/**
+ * The development signing key: JWT_SECRET when set, else a random one kept in .platform/dev-jwt-secret (ignored by
+ * git) so that sessions survive restarts and no two checkouts share a key anyone could read in the source.
+ */
+function developmentJwtSecret() {
+  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
+  const file = join(root, '.platform', 'dev-jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  log('generated a development JWT secret in .platform/dev-jwt-secret');
+  return secret;
+}
 
 let database;
 let watcher;
@@ -52,7 +72,11 @@ try {
   watcher = spawn(
     process.execPath,
     [tscWatch, '-p', 'tsconfig.build.json', '--noClear', '--onSuccess', `${JSON.stringify(process.execPath)} --enable-source-maps dist/main.js`],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, PORT: process.env.PORT ?? '3000' } },
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, PORT: process.env.PORT ?? '3000', HOST: process.env.HOST ?? '127.0.0.1', JWT_SECRET: developmentJwtSecret() },
+    },
   );
   watcher.on('exit', (code) => {
     if (!stopping) void shutdown(code ?? 1);
