@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { composeProduct } from './compose/compose-product.js';
 import { LOCK_FILE, parseLock, renderLock, sha256, type Lock } from './compose/lock.js';
 import { PlatformError, type PlatformErrorDetail, type SourceLocation } from './errors.js';
 import { loadModuleCatalog, type ModuleCatalog } from './modules/manifest.js';
+import { loadProductCatalog } from './modules/product-modules.js';
 import { ModuleGraph } from './modules/module-graph.js';
 import { cliVersion, platformPaths, type PlatformPaths } from './paths.js';
 import { formatKeyPath, loadSpecFile, parseSpec, type SpecSource } from './spec/load-spec.js';
@@ -117,14 +117,14 @@ export interface SyncPlan extends ProductPlan {
  * `platform sync`: regenerate from the product's platform.yaml and apply only what changed, never
  * overwriting a file the owner edited since the last generation (its hash differs from the lock).
  */
-export async function planSync(options: { dir: string; strict?: boolean; paths?: PlatformPaths }): Promise<SyncPlan> {
+export async function planSync(options: { dir: string; strict?: boolean; paths?: PlatformPaths; tree?: Tree }): Promise<SyncPlan> {
   const paths = options.paths ?? platformPaths();
   const dir = path.resolve(options.dir);
   const specPath = path.join(dir, SPEC_FILE);
-  let specText: string;
-  try {
-    specText = await readFile(specPath, 'utf8');
-  } catch {
+  // `tree`: the product with pending writes (an edited platform.yaml, a scaffolded module) that sync sees as on disk.
+  const tree = options.tree ?? new Tree(dir);
+  const specText = tree.readText(SPEC_FILE);
+  if (specText === null) {
     throw new PlatformError({
       code: 'SPEC_NOT_FOUND',
       message: `No ${SPEC_FILE} in ${dir}`,
@@ -133,13 +133,12 @@ export async function planSync(options: { dir: string; strict?: boolean; paths?:
     });
   }
   const { spec, source } = parseSpec(specText, path.relative(process.cwd(), specPath) || SPEC_FILE);
-  const catalog = await loadModuleCatalog(paths.modulesDir);
+  const catalog = await loadProductCatalog(paths.modulesDir, tree);
   const graph = resolveGraph(catalog, spec, source, options.strict);
 
   const pristine = new Tree();
   const { lock, files } = await composeProduct(pristine, { spec, graph, paths, cliVersion: cliVersion(paths.root) });
 
-  const tree = new Tree(dir);
   const previous = await readPreviousLock(tree);
   const skipped: SyncPlan['skipped'] = [];
   for (const file of files) {

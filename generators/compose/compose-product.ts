@@ -43,9 +43,24 @@ async function listFiles(dir: string, pattern = '**/*'): Promise<string[]> {
 /** Tracks who wrote each path so that two modules never silently overwrite each other. */
 class Writer {
   private readonly owners = new Map<string, string>();
+  /** Paths of the product's own (custom) modules: never written by the generator. */
+  private readonly claimed = new Map<string, string>();
   constructor(private readonly tree: Tree) {}
 
+  claim(file: string, owner: string): void {
+    this.claimed.set(file, owner);
+  }
+
   write(file: string, content: string | Buffer, owner: string, options: { override?: boolean } = {}): void {
+    const custom = this.claimed.get(file);
+    if (custom) {
+      throw new PlatformError({
+        code: 'COMPOSE_CONFLICT',
+        message: `${file} belongs to your ${custom}, but ${owner} now generates a file at the same path`,
+        exitCode: 2,
+        suggestions: [`Rename or move ${file} in your module, then run the command again.`],
+      });
+    }
     const previous = this.owners.get(file);
     if (previous && previous !== owner && !options.override && previous !== 'templates/app') {
       throw new PlatformError({
@@ -104,8 +119,8 @@ export async function composeProduct(tree: Tree, options: ComposeOptions): Promi
     writer.write(target, content, 'templates/app');
   }
 
-  // 2. Every module's files.
-  const migrations: { file: string; timestamp: string; module: string }[] = [];
+  // 2. Every module's files (the product's own modules are already in place: their paths are only reserved).
+  const migrations: ModuleMigration[] = [];
   for (const module of graph.modules) {
     await composeModule(writer, module, migrations);
   }
@@ -141,8 +156,22 @@ export async function composeProduct(tree: Tree, options: ComposeOptions): Promi
   return { files: writer.paths, lock };
 }
 
-async function composeModule(writer: Writer, module: PlatformModule, migrations: { file: string; timestamp: string; module: string }[]): Promise<void> {
+interface ModuleMigration {
+  file: string;
+  timestamp: string;
+  module: string;
+  custom?: boolean;
+}
+
+async function composeModule(writer: Writer, module: PlatformModule, migrations: ModuleMigration[]): Promise<void> {
   const { manifest, dir } = module;
+  if (module.owned) {
+    for (const file of module.owned.files) writer.claim(file, `custom module ${manifest.name}`);
+    for (const file of module.owned.migrations) {
+      migrations.push({ file, timestamp: path.posix.basename(file).slice(0, 14), module: manifest.name, custom: true });
+    }
+    return;
+  }
   const owner = `modules/${manifest.name}`;
   for (const relative of await listFiles(path.join(dir, 'src'))) {
     writer.write(`${manifest.target}/${relative}`, await readFile(path.join(dir, 'src', relative)), owner);
@@ -167,18 +196,28 @@ async function composeModule(writer: Writer, module: PlatformModule, migrations:
   }
 }
 
-/** Migrations run in file-name order, which must agree with the module graph's topological order. */
-function checkMigrationOrder(graph: ModuleGraph, migrations: { file: string; timestamp: string; module: string }[]): void {
+/**
+ * Migrations run in file-name order, which must agree with the module graph's topological order: a platform
+ * module's migrations come after every migration of its dependencies. A custom module's migrations must come
+ * after its dependencies' first migration (their schema exists); a dependency's later releases may sort before
+ * or after them, since a migration never relies on one written after it.
+ */
+function checkMigrationOrder(graph: ModuleGraph, migrations: ModuleMigration[]): void {
   const latest = new Map<string, string>();
-  for (const m of migrations) if ((latest.get(m.module) ?? '') < m.timestamp) latest.set(m.module, m.timestamp);
+  const earliest = new Map<string, string>();
+  for (const m of migrations) {
+    if ((latest.get(m.module) ?? '') < m.timestamp) latest.set(m.module, m.timestamp);
+    if ((earliest.get(m.module) ?? '99999999999999') > m.timestamp) earliest.set(m.module, m.timestamp);
+  }
   for (const m of migrations) {
     for (const dependency of graph.get(m.module)?.manifest.dependencies ?? []) {
-      const dependencyLatest = latest.get(dependency);
-      if (dependencyLatest && dependencyLatest >= m.timestamp) {
+      const bound = (m.custom ? earliest : latest).get(dependency);
+      if (bound && bound >= m.timestamp) {
         throw new PlatformError({
           code: 'MODULE_MIGRATION_ORDER',
-          message: `${m.file} would run before migration ${dependencyLatest} of "${dependency}", which "${m.module}" depends on`,
-          suggestions: [`Give the migrations of "${m.module}" timestamps after ${dependencyLatest}.`],
+          message: `${m.file} would run before migration ${bound} of "${dependency}", which "${m.module}" depends on`,
+          exitCode: m.custom ? 2 : 1,
+          suggestions: [`Give the migrations of "${m.module}" timestamps after ${bound}.`],
         });
       }
     }

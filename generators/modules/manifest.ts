@@ -31,7 +31,8 @@ export const ModuleInfraSchema = z.strictObject({
 export const ModuleManifestSchema = z.strictObject({
   name: moduleName,
   version: z.string().regex(SEMVER, { error: 'must be a semver version such as 1.0.0' }),
-  kind: z.enum(['core', 'optional']),
+  /** core: always present; optional: chosen in platform.yaml; custom: the product's own (`platform generate module`). */
+  kind: z.enum(['core', 'optional', 'custom']),
   description: z.string().default(''),
   dependencies: z.array(moduleName).default([]),
   submodules: z.array(moduleName).default([]),
@@ -50,16 +51,29 @@ export const ModuleManifestSchema = z.strictObject({
 });
 
 export type ModuleManifest = z.output<typeof ModuleManifestSchema> & { target: string };
+export type ModuleKind = ModuleManifest['kind'];
 
-/** A module of the platform as found on disk: its manifest and the folder that holds its files. */
+/**
+ * A module as found on disk: its manifest and the folder that holds its files. A platform module's files
+ * are copied into the product; a custom module (`owned`) already lives in the product and belongs to its owner.
+ */
 export interface PlatformModule {
   manifest: ModuleManifest;
   dir: string;
+  /** Custom modules only: the product files that make up the module (never written by the generator). */
+  owned?: OwnedModuleFiles;
+}
+
+export interface OwnedModuleFiles {
+  /** Every product-relative path of the module: manifest and sources, Prisma schema, migrations, tests. */
+  files: string[];
+  /** `prisma/migrations/<timestamp>_<module>_<slug>.sql` files of the module. */
+  migrations: string[];
 }
 
 export type ModuleCatalog = ReadonlyMap<string, PlatformModule>;
 
-export function defaultTarget(name: string, kind: 'core' | 'optional'): string {
+export function defaultTarget(name: string, kind: ModuleKind): string {
   return kind === 'core' ? (name === 'core' ? 'src/core' : `src/core/${name}`) : `src/modules/${name}`;
 }
 
@@ -87,6 +101,12 @@ export async function loadModuleCatalog(modulesDir: string): Promise<Map<string,
   for (const relative of files) {
     const file = path.join(modulesDir, relative);
     const manifest = parseManifest(await readFile(file, 'utf8'), file);
+    if (manifest.kind === 'custom') {
+      throw new PlatformError({
+        code: 'MODULE_MANIFEST_INVALID',
+        message: `${file}: kind "custom" is for a product's own modules (platform generate module); a platform module is core or optional`,
+      });
+    }
     catalog.set(manifest.name, { manifest, dir: path.dirname(file) });
   }
   for (const { manifest } of catalog.values()) {

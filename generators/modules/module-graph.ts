@@ -107,7 +107,7 @@ function lookup(catalog: ModuleCatalog, name: string, location: SourceLocation |
   const module = catalog.get(name);
   if (module) return module;
   const matches = closestMatches(name, catalog.keys());
-  const available = [...catalog.values()].filter((m) => m.manifest.kind === 'optional').map((m) => m.manifest.name);
+  const available = [...catalog.values()].filter((m) => m.manifest.kind !== 'core').map((m) => m.manifest.name);
   throw new PlatformError({
     code: 'SPEC_UNKNOWN_MODULE',
     message: `${location ? `${location.file}:${location.line}:${location.column} ` : ''}${location?.path ?? keyPath}: unknown module "${name}"${

@@ -1,10 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Node, Project, QuoteKind, SyntaxKind } from 'ts-morph';
 import { isMap, isScalar, isSeq, parseDocument, YAMLSeq } from 'yaml';
 import { wireNestModules } from '../compose/app-module.js';
 import { PlatformError } from '../errors.js';
-import { loadModuleCatalog, type PlatformModule } from '../modules/manifest.js';
+import type { PlatformModule } from '../modules/manifest.js';
+import { loadProductCatalog } from '../modules/product-modules.js';
 import { ModuleGraph } from '../modules/module-graph.js';
 import { platformPaths, type PlatformPaths } from '../paths.js';
 import { planSync, summarizeChanges, type PlannedChange, type SyncPlan } from '../product.js';
@@ -12,6 +13,7 @@ import { parseSpec } from '../spec/load-spec.js';
 import { moduleRequests } from '../spec/product-spec.js';
 import { SPEC_FILE } from '../spec/render-spec.js';
 import { commitChanges } from '../tree/commit.js';
+import { Tree } from '../tree/tree.js';
 import { recordSyncPristine } from './record.js';
 
 const APP_MODULE = 'src/app.module.ts';
@@ -87,26 +89,57 @@ const nestImportOf = (module: PlatformModule) => ({
 });
 
 /**
- * `platform add module` / `platform remove module`: edit platform.yaml, then sync. The owner's
- * app.module.ts, when edited (sync skips it), is (un)wired in place with ts-morph. Remove refuses
- * while another module depends on the one removed, and never deletes migrations (data stays).
+ * Syncs `tree` (the product with its edited platform.yaml and any other pending writes) after `module` was
+ * added to or removed from the spec. The owner's app.module.ts, when edited (sync skips it), is (un)wired in place.
+ */
+export async function syncModuleEdit(options: { dir: string; tree: Tree; module: PlatformModule; action: 'add' | 'remove'; paths: PlatformPaths }): Promise<{ plan: SyncPlan; wiredInOwnerAppModule: boolean }> {
+  const plan = await planSync({ dir: options.dir, paths: options.paths, tree: options.tree });
+  const module = plan.graph.get(options.module.manifest.name) ?? options.module;
+  let wiredInOwnerAppModule = false;
+  if (module.manifest.nest && plan.skipped.some((s) => s.path === APP_MODULE && s.reason === 'edited')) {
+    const text = plan.tree.readText(APP_MODULE)!;
+    const next = options.action === 'add' ? wireNestModules(text, [nestImportOf(module)]) : unwireNestModule(text, module.manifest.nest.module);
+    if (next !== text) {
+      plan.tree.write(APP_MODULE, next);
+      wiredInOwnerAppModule = true;
+    }
+  }
+  plan.changes = plan.tree.changes();
+  return { plan, wiredInOwnerAppModule };
+}
+
+/** Reads platform.yaml through `tree`; SPEC_NOT_FOUND when the folder holds no product. */
+export function readProductSpec(tree: Tree, dir: string): string {
+  const text = tree.readText(SPEC_FILE);
+  if (text === null) {
+    throw new PlatformError({ code: 'SPEC_NOT_FOUND', message: `No ${SPEC_FILE} in ${dir}`, exitCode: 2, suggestions: ['Run it inside a product created by `platform new`, or pass --dir.'] });
+  }
+  return text;
+}
+
+/**
+ * `platform add module` / `platform remove module`: edit platform.yaml, then sync, all in one Tree that is
+ * written only at the end. The owner's app.module.ts, when edited (sync skips it), is (un)wired in place with
+ * ts-morph. Remove refuses while another module depends on the one removed, and never deletes migrations (data
+ * stays). A custom module's files are the owner's: add/remove only (un)wires it and reports what stays.
  */
 export async function editProductModules(options: { dir: string; module: string; action: 'add' | 'remove'; dryRun?: boolean; paths?: PlatformPaths }): Promise<ModuleEditResult> {
   const paths = options.paths ?? platformPaths();
   const dir = path.resolve(options.dir);
-  const specPath = path.join(dir, SPEC_FILE);
-  const original = await readFile(specPath, 'utf8').catch(() => {
-    throw new PlatformError({ code: 'SPEC_NOT_FOUND', message: `No ${SPEC_FILE} in ${dir}`, exitCode: 2, suggestions: ['Run it inside a product created by `platform new`, or pass --dir.'] });
-  });
-  const catalog = await loadModuleCatalog(paths.modulesDir);
+  const tree = new Tree(dir);
+  const original = readProductSpec(tree, dir);
+  const catalog = await loadProductCatalog(paths.modulesDir, tree);
   const target = catalog.get(options.module);
-  if (!target || target.manifest.kind !== 'optional') {
-    const available = [...catalog.values()].filter((m) => m.manifest.kind === 'optional').map((m) => m.manifest.name);
+  if (!target || target.manifest.kind === 'core') {
+    const available = [...catalog.values()].filter((m) => m.manifest.kind !== 'core').map((m) => m.manifest.name);
     throw new PlatformError({
       code: 'MODULE_UNKNOWN',
       message: target ? `"${options.module}" is a core module: always included, it cannot be added or removed` : `Unknown module "${options.module}"`,
       exitCode: 2,
-      suggestions: [`Optional modules: ${available.join(', ') || '(none)'}`],
+      suggestions: [
+        `Modules you can add: ${available.join(', ') || '(none)'}`,
+        ...(target ? [] : [`To write a module of your own: platform generate module ${options.module}`]),
+      ],
     });
   }
   const current = parseSpec(original, SPEC_FILE);
@@ -133,45 +166,40 @@ export async function editProductModules(options: { dir: string; module: string;
     throw new PlatformError({ code: 'MODULE_REQUIRED', message: `"${options.module}" is not listed in ${SPEC_FILE} but is included as a dependency of another module`, exitCode: 2 });
   }
 
-  // planSync reads platform.yaml from disk: write it, and put the original back on any failure or dry run.
-  await writeFile(specPath, edited.text);
-  try {
-    const plan = await planSync({ dir, paths });
-    const module = plan.graph.get(options.module) ?? target;
-    // The owner's app.module.ts (skipped by sync because it was edited): wire in place.
-    if (module.manifest.nest && plan.skipped.some((s) => s.path === APP_MODULE && s.reason === 'edited')) {
-      const text = plan.tree.readText(APP_MODULE)!;
-      const next = options.action === 'add' ? wireNestModules(text, [nestImportOf(module)]) : unwireNestModule(text, module.manifest.nest.module);
-      if (next !== text) {
-        plan.tree.write(APP_MODULE, next);
-        result.wiredInOwnerAppModule = true;
+  tree.write(SPEC_FILE, edited.text);
+  const { plan, wiredInOwnerAppModule } = await syncModuleEdit({ dir, tree, module: target, action: options.action, paths });
+  result.wiredInOwnerAppModule = wiredInOwnerAppModule;
+  if (options.action === 'remove') {
+    // Never drop data: migrations stay (the tables remain in every database they ran on).
+    for (const change of plan.tree.changes()) {
+      if (change.type === 'DELETE' && MIGRATION.test(change.path)) {
+        plan.tree.write(change.path, (await readFile(path.join(dir, change.path))));
+        result.left.push({ path: change.path, reason: 'migration kept: its tables and data stay in the database (drop them with a migration of your own if you mean to)' });
       }
     }
-    if (options.action === 'remove') {
-      // Never drop data: migrations stay (the tables remain in every database they ran on).
-      for (const change of plan.tree.changes()) {
-        if (change.type === 'DELETE' && MIGRATION.test(change.path)) {
-          plan.tree.write(change.path, (await readFile(path.join(dir, change.path))));
-          result.left.push({ path: change.path, reason: 'migration kept: its tables and data stay in the database (drop them with a migration of your own if you mean to)' });
-        }
+    if (target.owned) {
+      const { name } = target.manifest;
+      const folders = [`${target.manifest.target}/`, `test/${name}/`];
+      for (const folder of folders) {
+        if (target.owned.files.some((file) => file.startsWith(folder))) result.left.push({ path: folder, reason: 'your custom module: kept, no longer wired (delete it yourself if you mean to)' });
       }
-      for (const skip of plan.skipped) {
-        if (skip.reason === 'edited' && !(skip.path === APP_MODULE && result.wiredInOwnerAppModule)) result.left.push({ path: skip.path, reason: 'you edited it: kept' });
+      for (const file of target.owned.files.filter((f) => !folders.some((folder) => f.startsWith(folder)))) {
+        result.left.push({
+          path: file,
+          reason: MIGRATION.test(file) ? 'migration kept: its tables and data stay in the database' : 'your custom module: kept (remove it with the module\'s folder)',
+        });
       }
     }
-    const changes = plan.tree.changes();
-    result.changes = [{ type: 'UPDATE', path: SPEC_FILE }, ...summarizeChanges(changes)];
-    result.skipped = plan.skipped;
-    result.notices = plan.notices;
-    if (options.dryRun) {
-      await writeFile(specPath, original);
-      return result;
+    for (const skip of plan.skipped) {
+      if (skip.reason === 'edited' && !(skip.path === APP_MODULE && result.wiredInOwnerAppModule)) result.left.push({ path: skip.path, reason: 'you edited it: kept' });
     }
-    await commitChanges(plan.tree, changes);
-    await recordSyncPristine(dir, plan);
-    return result;
-  } catch (error) {
-    await writeFile(specPath, original);
-    throw error;
   }
+  const changes = plan.tree.changes();
+  result.changes = summarizeChanges(changes);
+  result.skipped = plan.skipped;
+  result.notices = plan.notices;
+  if (options.dryRun) return result;
+  await commitChanges(plan.tree, changes);
+  await recordSyncPristine(dir, plan);
+  return result;
 }

@@ -6,7 +6,7 @@ import { composeProduct } from '../compose/compose-product.js';
 import { LOCK_FILE, parseLock, renderLock } from '../compose/lock.js';
 import { PlatformError } from '../errors.js';
 import { codemodsFor, createCodemodProject, PRODUCT_ROOT } from '../migrations/index.js';
-import { loadModuleCatalog } from '../modules/manifest.js';
+import { loadProductCatalog } from '../modules/product-modules.js';
 import { ModuleGraph } from '../modules/module-graph.js';
 import { cliVersion, platformPaths, type PlatformPaths } from '../paths.js';
 import { parseSpec } from '../spec/load-spec.js';
@@ -124,14 +124,14 @@ export async function planUpgrade(options: UpgradeOptions): Promise<UpgradePlan>
   }
 
   const { spec, source } = parseSpec(await readFile(specPath, 'utf8'), SPEC_FILE);
-  const catalog = await loadModuleCatalog(paths.modulesDir);
+  const ours = new Tree(dir);
+  const catalog = await loadProductCatalog(paths.modulesDir, ours);
   const graph = ModuleGraph.resolve(catalog, moduleRequests(spec), {
     locateRequest: (index, subIndex) => ({ ...source.locate(subIndex === undefined ? ['modules', index] : ['modules', index, 'submodules', subIndex]) }),
   });
   const next = new Tree();
   const { lock, files } = await composeProduct(next, { spec, graph, paths, cliVersion: cliVersion(paths.root) });
   const theirs = pristineFilesOf((file) => next.read(file), files);
-  const ours = new Tree(dir);
   const previousLock = parseLock(ours.readText(LOCK_FILE)!);
 
   // Module versions: changelogs, and the opt-in to breaking changes.
@@ -140,8 +140,9 @@ export async function planUpgrade(options: UpgradeOptions): Promise<UpgradePlan>
     const from = previousLock.modules[name];
     const to = lock.modules[name];
     if (from === to) continue;
-    const major = from !== undefined && to !== undefined && parseSemver(to)[0] > parseSemver(from)[0];
     const module = catalog.get(name);
+    // The owner versions their own modules: only the platform's breaking changes need the opt-in.
+    const major = from !== undefined && to !== undefined && module?.owned === undefined && parseSemver(to)[0] > parseSemver(from)[0];
     const changelog = from && to && module ? changelogBetween(await readChangelog(module.dir), from, to) : [];
     modules.push({ name, from, to, major, changelog });
   }

@@ -12,7 +12,8 @@ export interface NamespaceDefinition {
 export interface PlatformModuleManifest {
   name: string;
   version: string;
-  kind: 'core' | 'optional';
+  /** custom: the product's own module (`platform generate module`). */
+  kind: 'core' | 'optional' | 'custom';
   dependencies: string[];
   permissions: Record<string, NamespaceDefinition>;
   events: { publishes: string[]; subscribes: string[] };
