@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCodemodProject, moveNamedImport, renameDecoratorArgument, renameMethodCalls } from './codemod.js';
+import { createCodemodProject, moveNamedImport, positionalArgumentsToObject, renameDecoratorArgument, renameMethodCalls } from './codemod.js';
 
 const text = (project: ReturnType<typeof createCodemodProject>, file: string) => project.getSourceFileOrThrow(`/product/${file}`).getFullText();
 
@@ -47,5 +47,23 @@ describe('codemod transforms', () => {
     const project = createCodemodProject(files);
     expect(renameMethodCalls(project, { file: 'src/s.ts', className: 'S', from: 'run', to: 'execute' })).toEqual({ files: ['src/u.ts'], edits: 2 });
     expect(text(project, 'src/u.ts')).toContain('s.execute() + t.run() + (m?.execute() ?? 0)');
+  });
+
+  it('positionalArgumentsToObject reshapes the calls of one function, found by symbol, and is idempotent', () => {
+    const files = new Map([
+      ['src/lib/rule.ts', 'export function Rule(options: { ns: string; perm: string; strict?: boolean }): string {\n  return options.ns;\n}\n'],
+      ['src/other.ts', 'export function Rule(ns: string, perm: string): string {\n  return ns + perm;\n}\n'],
+      [
+        'src/use.ts',
+        "import { Rule as R } from './lib/rule.js';\nimport { Rule } from './other.js';\nconst extra = { strict: true };\nconst ns = 'a';\nexport const x = [R(ns, 'b', { strict: false }), R('c', 'd', extra), R({ ns: 'e', perm: 'f' }), Rule('g', 'h')];\n",
+      ],
+    ]);
+    const project = createCodemodProject(files);
+    const options = { file: 'src/lib/rule.ts', functionName: 'Rule', names: ['ns', 'perm'] };
+    expect(positionalArgumentsToObject(project, options)).toEqual({ files: ['src/use.ts'], edits: 2 });
+    expect(text(project, 'src/use.ts')).toContain(
+      "[R({ ns, perm: 'b', strict: false }), R({ ns: 'c', perm: 'd', ...extra }), R({ ns: 'e', perm: 'f' }), Rule('g', 'h')]",
+    );
+    expect(positionalArgumentsToObject(project, options)).toEqual({ files: [], edits: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Node, Project, QuoteKind, SyntaxKind, type SourceFile } from 'ts-morph';
+import { Node, Project, QuoteKind, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 
 /**
  * A codemod: a ts-morph transform of the owner's TypeScript, shipped with the CLI and run by
@@ -135,6 +135,71 @@ export function renameDecoratorArgument(project: Project, options: { decorator: 
       const argument = decorator.getArguments()[options.index];
       if (!argument || !Node.isStringLiteral(argument) || argument.getLiteralValue() !== options.from) continue;
       argument.setLiteralValue(options.to);
+      edits++;
+      changed.add(productPath(sourceFile));
+    }
+  }
+  return { files: [...changed].sort(), edits };
+}
+
+/** True when `file` (product-relative) exists in the project and exports `name` (declared there or re-exported). */
+export function exportsName(project: Project, file: string, name: string): boolean {
+  return project.getSourceFile(`${PRODUCT_ROOT}/${file}`)?.getExportedDeclarations().has(name) ?? false;
+}
+
+/** The symbol a call's callee (`f(...)`, `ns.f(...)`) stands for, imports and aliases followed. */
+function calleeDeclaredIn(call: CallExpression, file: string, functionName: string): boolean {
+  const callee = call.getExpression();
+  const nameNode = Node.isIdentifier(callee) ? callee : Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : undefined;
+  let symbol = nameNode?.getSymbol();
+  if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol() ?? symbol;
+  if (!symbol || symbol.getName() !== functionName) return false;
+  return symbol.getDeclarations().some((d) => productPath(d.getSourceFile()) === file);
+}
+
+/** Names under which `sourceFile` can call `functionName` of `file`: its import aliases, or the name itself. */
+function localNamesOf(sourceFile: SourceFile, functionName: string): Set<string> {
+  const names = new Set([functionName]);
+  for (const declaration of sourceFile.getImportDeclarations()) {
+    for (const named of declaration.getNamedImports()) if (named.getName() === functionName) names.add(named.getAliasNode()?.getText() ?? functionName);
+  }
+  return names;
+}
+
+/**
+ * Changed call shape: `fn(a, b, { c })` becomes `fn({ first: a, second: b, c })` for every call (decorators
+ * included) of the function `functionName` declared in `file` — found by symbol, so aliased imports are followed
+ * and same-named functions elsewhere are left alone. The arguments after `names` are merged into the object: an
+ * object literal's properties are inlined, any other expression is spread. A call that already passes one object
+ * literal is left as it is (idempotent).
+ */
+export function positionalArgumentsToObject(
+  project: Project,
+  options: { file: string; functionName: string; names: readonly string[] },
+): { files: string[]; edits: number } {
+  const changed = new Set<string>();
+  let edits = 0;
+  for (const sourceFile of project.getSourceFiles()) {
+    const local = localNamesOf(sourceFile, options.functionName);
+    const calls = sourceFile.getDescendantsOfKind(SyntaxKind.CallExpression).filter((call) => {
+      const callee = call.getExpression();
+      const text = Node.isPropertyAccessExpression(callee) ? callee.getName() : callee.getText();
+      return local.has(text) && calleeDeclaredIn(call, options.file, options.functionName);
+    });
+    for (const call of calls.reverse()) {
+      const args = call.getArguments();
+      if (args.length === 0 || (args.length === 1 && Node.isObjectLiteralExpression(args[0]))) continue;
+      if (args.some((arg) => Node.isSpreadElement(arg))) continue;
+      const parts = args.slice(0, options.names.length).map((arg, index) => {
+        const key = options.names[index]!;
+        return Node.isIdentifier(arg) && arg.getText() === key ? key : `${key}: ${arg.getText()}`;
+      });
+      for (const rest of args.slice(options.names.length)) {
+        if (Node.isObjectLiteralExpression(rest)) parts.push(...rest.getProperties().map((property) => property.getText()));
+        else parts.push(`...${rest.getText()}`);
+      }
+      for (let index = args.length - 1; index >= 0; index--) call.removeArgument(index);
+      call.addArgument(`{ ${parts.join(', ')} }`);
       edits++;
       changed.add(productPath(sourceFile));
     }

@@ -1,3 +1,5 @@
+import { authorizeRequirementObject } from './1.1.0/authorize-requirement-object.js';
+import { idParamMovedToParams } from './1.1.0/id-param-moved-to-params.js';
 import { permissionCheckRenamedCan } from './1.1.0/permission-check-renamed-can.js';
 import type { Codemod } from './codemod.js';
 import { compareSemver, inRange } from '../upgrade/versions.js';
@@ -8,7 +10,7 @@ export * from './codemod.js';
  * The codemod registry: `generators/migrations/<version>/<name>.ts` (+ a spec and a before/after
  * `.md`). Add every new codemod here.
  */
-export const CODEMODS: readonly Codemod[] = [permissionCheckRenamedCan];
+export const CODEMODS: readonly Codemod[] = [permissionCheckRenamedCan, idParamMovedToParams, authorizeRequirementObject];
 
 /** Codemods for modules moving from `from[m]` to `to[m]`, in version order (then module, then name). */
 export function codemodsFor(from: Record<string, string>, to: Record<string, string>, registry: readonly Codemod[] = CODEMODS): Codemod[] {
