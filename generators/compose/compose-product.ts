@@ -197,21 +197,19 @@ async function composeModule(writer: Writer, module: PlatformModule, migrations:
 }
 
 /**
- * Migrations run in file-name order, which must agree with the module graph's topological order: a platform
- * module's migrations come after every migration of its dependencies. A custom module's migrations must come
- * after its dependencies' first migration (their schema exists); a dependency's later releases may sort before
- * or after them, since a migration never relies on one written after it.
+ * Migrations run in file-name order, which must agree with the module graph's topological order: a module's
+ * migrations come after its dependencies' first migration (their schema exists). A dependency's later releases may
+ * sort before or after them — core 1.1's new migration runs after tasks 1.0's — since a migration never relies on
+ * one written after it.
  */
 function checkMigrationOrder(graph: ModuleGraph, migrations: ModuleMigration[]): void {
-  const latest = new Map<string, string>();
   const earliest = new Map<string, string>();
   for (const m of migrations) {
-    if ((latest.get(m.module) ?? '') < m.timestamp) latest.set(m.module, m.timestamp);
     if ((earliest.get(m.module) ?? '99999999999999') > m.timestamp) earliest.set(m.module, m.timestamp);
   }
   for (const m of migrations) {
     for (const dependency of graph.get(m.module)?.manifest.dependencies ?? []) {
-      const bound = (m.custom ? earliest : latest).get(dependency);
+      const bound = earliest.get(dependency);
       if (bound && bound >= m.timestamp) {
         throw new PlatformError({
           code: 'MODULE_MIGRATION_ORDER',
