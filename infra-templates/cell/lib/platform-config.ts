@@ -20,6 +20,7 @@ export interface ModuleInfra {
 export interface CellConfig {
   product: string;
   displayName: string;
+  /** `aws.region`, else {@link DEFAULT_REGION} (where `platform account create` puts a product that names none). */
   region: string;
   accounts: Partial<Record<EnvironmentName, string>>;
   /** `aws.accounts.log-archive` in platform.yaml: where logs are shipped, when present. */
@@ -32,6 +33,27 @@ export class CellConfigError extends Error {}
 const ACCOUNT = /^[0-9]{12}$/;
 
 /**
+ * The region of a product whose platform.yaml has no `aws.region` yet — the same default as `platform account create`,
+ * which then writes it. Until accounts are recorded the stacks are account-agnostic: they synthesize (CI, tests) but
+ * `platform deploy` needs `aws.accounts.<env>`.
+ */
+export const DEFAULT_REGION = 'us-east-1';
+
+/**
+ * Regions where `<region>a`, `b` and `c` are not three zones every account has. Zone names are per account elsewhere
+ * too: pass `--context availabilityZones=...` (or `cdk.json`) when a default does not exist in yours.
+ */
+const AVAILABILITY_ZONE_EXCEPTIONS: Readonly<Record<string, readonly string[]>> = {
+  'ap-northeast-1': ['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d'],
+  'ca-central-1': ['ca-central-1a', 'ca-central-1b', 'ca-central-1d'],
+};
+
+/** Three zones named without a lookup, so that synthesis needs no credentials. */
+export function defaultAvailabilityZones(region: string): string[] {
+  return [...(AVAILABILITY_ZONE_EXCEPTIONS[region] ?? ['a', 'b', 'c'].map((suffix) => `${region}${suffix}`))];
+}
+
+/**
  * Reads the product spec and the modules' infra declarations. `modulesFile` is written by `platform new` / `platform sync`
  * from the module manifests; every module named in platform.yaml must be in it.
  */
@@ -40,11 +62,10 @@ export function loadCellConfig(platformFile: string, modulesFile: string): CellC
   const spec = parse(readFileSync(platformFile, 'utf8')) as Record<string, any> | null;
   if (!spec || typeof spec.name !== 'string') throw new CellConfigError(`${platformFile}: \`name\` is missing`);
   const aws = spec.aws as { region?: string; accounts?: Record<string, string> } | undefined;
-  if (!aws?.region) {
-    throw new CellConfigError(`${platformFile}: \`aws.region\` is missing; add an \`aws: { region, accounts: { dev, staging, prod } }\` block (or run \`platform account create\`)`);
-  }
+  const region = aws?.region ?? DEFAULT_REGION;
+  if (!/^[a-z]{2}(-[a-z]+)+-[0-9]$/.test(region)) throw new CellConfigError(`${platformFile}: aws.region "${region}" is not an AWS region such as "us-east-1"`);
   const accounts: Partial<Record<EnvironmentName, string>> = {};
-  for (const [env, id] of Object.entries(aws.accounts ?? {})) {
+  for (const [env, id] of Object.entries(aws?.accounts ?? {})) {
     if (!ACCOUNT.test(String(id))) throw new CellConfigError(`${platformFile}: aws.accounts.${env} must be a quoted 12-digit account id`);
     if (isEnvironmentName(env)) accounts[env] = String(id);
   }
@@ -66,9 +87,9 @@ export function loadCellConfig(platformFile: string, modulesFile: string): CellC
   return {
     product: spec.name,
     displayName: typeof spec.displayName === 'string' ? spec.displayName : spec.name,
-    region: aws.region,
+    region,
     accounts,
-    logArchiveAccount: aws.accounts?.['log-archive'],
+    logArchiveAccount: aws?.accounts?.['log-archive'],
     modules: declared.map((m) => ({ ...m, infra: { buckets: m.infra?.buckets ?? [] } })),
   };
 }

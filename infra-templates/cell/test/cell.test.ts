@@ -1,13 +1,18 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import vm from 'node:vm';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { addCells, cellStackName, type CellAppOptions } from '../lib/cell-app.js';
-import { CellConfigError, environmentsToSynthesize, loadCellConfig, type CellConfig } from '../lib/platform-config.js';
+import { addCells, cellStackName, IMAGE_TAG_NOT_GIVEN, registryStackName, type CellAppOptions } from '../lib/cell-app.js';
+import { TRUSTED_PROXY_HOPS, WORKER_HEARTBEAT_FILE } from '../lib/compute.js';
+import { MIGRATION_HANDLER_SOURCE } from '../lib/migration.js';
+import { VPC_CIDR } from '../lib/networking.js';
+import { DEFAULT_REGION, defaultAvailabilityZones, environmentsToSynthesize, loadCellConfig, type CellConfig } from '../lib/platform-config.js';
+import { imageRepositoryName } from '../lib/registry.js';
 import { ENVIRONMENTS, ENVIRONMENT_SETTINGS, type EnvironmentName } from '../lib/settings.js';
 import { RATE_LIMIT_PER_5_MIN } from '../lib/waf.js';
 
@@ -15,15 +20,15 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const platformFile = path.resolve(here, '../../platform.yaml');
 const modulesFile = path.resolve(here, '../modules.json');
 
-/** The product's own platform.yaml when it has an aws block (it does after `platform account create`); otherwise a fixture. */
+/**
+ * The product's own platform.yaml (with or without an aws block: before `platform account create` the cell is
+ * account-agnostic in the default region); a fixture when these tests run outside a product.
+ */
 function productConfig(): CellConfig {
-  try {
-    if (existsSync(platformFile)) return loadCellConfig(platformFile, modulesFile);
-  } catch (error) {
-    if (!(error instanceof CellConfigError) || !/aws\.region/.test(error.message)) throw error;
-  }
+  if (existsSync(platformFile)) return loadCellConfig(platformFile, modulesFile);
   return { product: 'example', displayName: 'Example', region: 'us-east-1', accounts: { dev: '111111111111', staging: '222222222222', prod: '333333333333' }, modules: [] };
 }
+const FIXTURE_ACCOUNTS = { dev: '111111111111', staging: '222222222222', prod: '333333333333' };
 
 function synth(config: CellConfig, options: Partial<CellAppOptions> = {}) {
   const app = new App();
@@ -42,7 +47,15 @@ function nagErrors(app: App, stack: Stack): string[] {
 }
 
 const config = productConfig();
-const { app, stacks } = synth(config);
+const IMAGE_TAG = '0123456789abcdef0123456789abcdef01234567';
+const { app, stacks } = synth(config, { imageTag: IMAGE_TAG });
+
+type Resource = { Type: string; Properties: any; DependsOn?: string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+const containers = (template: Template) =>
+  Object.values(template.findResources('AWS::ECS::TaskDefinition')).flatMap((t) => t.Properties.ContainerDefinitions as any[]);
+const container = (template: Template, name: string) => containers(template).find((c) => c.Name === name)!;
+const env = (definition: { Environment: { Name: string; Value: unknown }[] }) => Object.fromEntries(definition.Environment.map((e) => [e.Name, e.Value]));
+const logicalIds = (template: Template, type: string) => Object.keys(template.findResources(type));
 
 describe.each(ENVIRONMENTS)('the %s cell', (environment: EnvironmentName) => {
   const settings = ENVIRONMENT_SETTINGS[environment];
@@ -53,6 +66,27 @@ describe.each(ENVIRONMENTS)('the %s cell', (environment: EnvironmentName) => {
     expect(stack.stackName).toBe(cellStackName(config.product, environment));
     expect(stack.region).toBe(config.region);
     if (config.accounts[environment]) expect(stack.account).toBe(config.accounts[environment]);
+  });
+
+  it('runs images of a repository its own registry stack owns: deployed first, immutable tags, kept on delete', () => {
+    const { registry } = stacks.get(environment)!;
+    expect(registry.stackName).toBe(registryStackName(config.product, environment));
+    expect(stack.dependencies).toContain(registry);
+    expect(nagErrors(app, registry)).toEqual([]);
+    const repositories = Object.values(Template.fromStack(registry).findResources('AWS::ECR::Repository')) as Resource[];
+    expect(repositories).toHaveLength(1);
+    expect(repositories[0]!.Properties).toMatchObject({
+      RepositoryName: imageRepositoryName(config.product, environment),
+      ImageTagMutability: 'IMMUTABLE',
+      ImageScanningConfiguration: { ScanOnPush: true },
+      EncryptionConfiguration: { EncryptionType: 'KMS' },
+    });
+    expect([repositories[0]!.DeletionPolicy, repositories[0]!.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    // The cell imports it, never creates one; every container runs the given tag of it.
+    template.resourceCountIs('AWS::ECR::Repository', 0);
+    for (const definition of containers(template)) {
+      expect(JSON.stringify(definition.Image)).toContain(`/${imageRepositoryName(config.product, environment)}:${IMAGE_TAG}`);
+    }
   });
 
   it('passes cdk-nag AwsSolutions with no unacknowledged error', () => {
@@ -117,6 +151,45 @@ describe.each(ENVIRONMENTS)('the %s cell', (environment: EnvironmentName) => {
     if (environment === 'prod') expect(targets).toContainEqual([2, 10]);
   });
 
+  it('gives the API a container health check on /health/live and the client address from the 2nd X-Forwarded-For hop', () => {
+    const api = container(template, 'api');
+    expect(api.Command).toEqual(['node', '--enable-source-maps', 'docker-entrypoint.mjs', 'dist/main.js']);
+    expect(api.HealthCheck).toMatchObject({ Command: ['CMD', 'node', '-e', expect.stringContaining('/health/live')], StartPeriod: expect.any(Number) });
+    // CloudFront, then the ALB: the client is 2 hops from the socket; entries further left are the client's own.
+    expect(env(api).TRUST_PROXY).toBe('2');
+    expect(TRUSTED_PROXY_HOPS).toBe(2);
+  });
+
+  it('runs the worker entry point without a port or load balancer, healthy while its heartbeat is fresh', () => {
+    const worker = container(template, 'worker');
+    expect(worker.Command).toEqual(['node', '--enable-source-maps', 'docker-entrypoint.mjs', 'dist/worker.js']);
+    expect(worker.PortMappings ?? []).toEqual([]);
+    expect(env(worker)).toMatchObject({ HEARTBEAT_FILE: WORKER_HEARTBEAT_FILE });
+    expect(env(worker)).not.toHaveProperty('TRUST_PROXY');
+    expect(worker.HealthCheck.Command.join(' ')).toContain('HEARTBEAT_FILE');
+    const services = Object.values(template.findResources('AWS::ECS::Service')) as Resource[];
+    expect(services.filter((s) => s.Properties.LoadBalancers?.length)).toHaveLength(1);
+    // The migration task runs to completion: no health check.
+    expect(container(template, 'migrate').HealthCheck).toBeUndefined();
+  });
+
+  it('migrates the database with the new image before the services roll, once the database is up', () => {
+    const migrations = Object.entries(template.findResources('Custom::DatabaseMigration')) as [string, Resource][];
+    expect(migrations).toHaveLength(1);
+    const [migrationId, migration] = migrations[0]!;
+    const [migrateTaskId] = Object.entries(template.findResources('AWS::ECS::TaskDefinition')).find(([, t]) => t.Properties.ContainerDefinitions[0].Name === 'migrate')!;
+    expect(migration.Properties).toMatchObject({
+      TaskDefinition: { Ref: migrateTaskId },
+      ContainerName: 'migrate',
+      RepositoryName: imageRepositoryName(config.product, environment),
+      ImageTag: IMAGE_TAG,
+    });
+    expect(container(template, 'migrate').Command).toEqual(['node', '--enable-source-maps', 'docker-entrypoint.mjs', 'scripts/migrate.mjs']);
+    for (const service of Object.values(template.findResources('AWS::ECS::Service')) as Resource[]) expect(service.DependsOn).toContain(migrationId);
+    const writer = logicalIds(template, 'AWS::RDS::DBInstance').find((id) => id.includes('writer'))!;
+    expect(migration.DependsOn).toEqual(expect.arrayContaining([writer, ...logicalIds(template, 'AWS::EC2::Route').filter((id) => id.includes('app'))]));
+  });
+
   it('injects credentials as ECS secrets from Secrets Manager, never as plain environment values', () => {
     const definitions = Object.values(template.findResources('AWS::ECS::TaskDefinition')).flatMap((t) => t.Properties.ContainerDefinitions);
     expect(definitions.length).toBe(3);
@@ -163,6 +236,22 @@ describe.each(ENVIRONMENTS)('the %s cell', (environment: EnvironmentName) => {
     });
   });
 
+  it('reaches the ALB through a CloudFront VPC origin: the ALB is internal and open to the VPC only', () => {
+    const [albId, alb] = Object.entries(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))[0]!;
+    expect(alb.Properties.Scheme).toBe('internal');
+    template.hasResourceProperties('AWS::CloudFront::VpcOrigin', { VpcOriginEndpointConfig: Match.objectLike({ Arn: { Ref: albId } }) });
+    const origins = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig.Origins as any[];
+    expect(origins).toHaveLength(1);
+    expect(origins[0].VpcOriginConfig).toBeDefined();
+    expect(origins[0].CustomOriginConfig).toBeUndefined();
+    // Public subnets hold only the NAT gateways; nothing admits the internet on the ALB.
+    const albGroups = alb.Properties.SecurityGroups.map((g: { 'Fn::GetAtt': [string] }) => g['Fn::GetAtt'][0]);
+    for (const id of albGroups) {
+      const ingress = template.findResources('AWS::EC2::SecurityGroup')[id]!.Properties.SecurityGroupIngress as { CidrIp?: string; FromPort: number }[];
+      expect(ingress).toEqual([expect.objectContaining({ CidrIp: VPC_CIDR, FromPort: 80, ToPort: 80 })]);
+    }
+  });
+
   it('alarms on the SLOs: availability 99.9 %, p99 < 500 ms, p50 < 100 ms, and has a dashboard', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 99.9, ComparisonOperator: 'LessThanThreshold' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 0.5, ExtendedStatistic: 'p99', MetricName: 'TargetResponseTime' });
@@ -174,6 +263,7 @@ describe.each(ENVIRONMENTS)('the %s cell', (environment: EnvironmentName) => {
 describe('cells with optional parts', () => {
   const moduleConfig: CellConfig = {
     ...config,
+    accounts: FIXTURE_ACCOUNTS,
     region: 'eu-west-1',
     logArchiveAccount: '999999999999',
     modules: [...config.modules, { name: 'documents', version: '1.0.0', infra: { buckets: [{ name: 'uploads', versioned: true, expireAfterDays: 365 }] } }],
@@ -205,6 +295,18 @@ describe('cells with optional parts', () => {
     template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
   });
 
+  it('lets the deploy role push to the environment\'s repository, and no longer create one', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('GithubDeployRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['ecr:PutImage', 'ecr:DescribeImages', 'ecr:GetAuthorizationToken']));
+    expect(actions).not.toContain('ecr:CreateRepository');
+    expect(actions).not.toContain('ecs:RunTask');
+    const push = statements.find((s) => [s.Action].flat().includes('ecr:PutImage'))!;
+    expect(JSON.stringify(push.Resource)).toContain(`repository/${imageRepositoryName(config.product, 'prod')}`);
+  });
+
   it('ships logs to the log-archive account', () => {
     const filters = Object.values(template.findResources('AWS::Logs::SubscriptionFilter'));
     expect(filters.length).toBe(4);
@@ -223,13 +325,87 @@ describe('cells with optional parts', () => {
 describe('an environment without an account id in platform.yaml', () => {
   it('synthesizes an environment-agnostic cell that is still cdk-nag clean', () => {
     const agnostic = synth({ ...config, region: 'us-east-1', accounts: {} }, { environments: ['staging'], githubRepository: 'acme/acme-crm' });
-    const { cell } = agnostic.stacks.get('staging')!;
+    const { cell, registry } = agnostic.stacks.get('staging')!;
     expect(cell.account).toMatch(/^\$\{Token/);
     expect(nagErrors(agnostic.app, cell)).toEqual([]);
+    expect(nagErrors(agnostic.app, registry)).toEqual([]);
   });
 
-  it('is refused outside us-east-1, where the web ACL needs its own us-east-1 stack', () => {
-    expect(() => synth({ ...config, region: 'eu-west-1', accounts: {} }, { environments: ['dev'] })).toThrow(/aws\.accounts\.dev is required/);
+  it('synthesizes outside us-east-1 too, with the web ACL in an account-agnostic us-east-1 stack', () => {
+    const agnostic = synth({ ...config, region: 'eu-west-1', accounts: {} }, { environments: ['dev'] });
+    const { cell, edge } = agnostic.stacks.get('dev')!;
+    expect(edge!.region).toBe('us-east-1');
+    expect(nagErrors(agnostic.app, cell)).toEqual([]);
+    expect(nagErrors(agnostic.app, edge!)).toEqual([]);
+  });
+
+  it('runs a tag nothing is pushed under when no imageTag is given (the migration step then stops the deploy)', () => {
+    const untagged = synth({ ...config, accounts: {} }, { environments: ['dev'] });
+    const cell = Template.fromStack(untagged.stacks.get('dev')!.cell);
+    cell.hasResourceProperties('Custom::DatabaseMigration', { ImageTag: IMAGE_TAG_NOT_GIVEN });
+    for (const definition of containers(cell)) expect(JSON.stringify(definition.Image)).toContain(`:${IMAGE_TAG_NOT_GIVEN}`);
+  });
+});
+
+describe('the migration handler (inline Lambda source, run against a stand-in ECS/ECR SDK)', () => {
+  type Call = { command: string; input: any };
+  function load(respond: (call: Call) => unknown) {
+    const calls: Call[] = [];
+    const command = (name: string) => class { constructor(readonly input: unknown) { (this as any).command = name; } };
+    const client = class {
+      async send(request: { command: string; input: unknown }) {
+        const call = { command: request.command, input: request.input };
+        calls.push(call);
+        const result = respond(call);
+        if (result instanceof Error) throw result;
+        return result;
+      }
+    };
+    const sdk: Record<string, unknown> = {
+      '@aws-sdk/client-ecs': { ECSClient: client, RunTaskCommand: command('RunTask'), DescribeTasksCommand: command('DescribeTasks') },
+      '@aws-sdk/client-ecr': { ECRClient: client, DescribeImagesCommand: command('DescribeImages') },
+    };
+    const module = { exports: {} as Record<string, (event: unknown) => Promise<any>> };
+    vm.runInNewContext(MIGRATION_HANDLER_SOURCE, { require: (name: string) => sdk[name], module, exports: module.exports, JSON });
+    return { handler: module.exports, calls };
+  }
+  const properties = {
+    Cluster: 'arn:cluster', TaskDefinition: 'arn:task-definition:7', ContainerName: 'migrate', Subnets: ['subnet-1'], SecurityGroups: ['sg-1'],
+    RepositoryName: 'acme-crm-dev', ImageTag: 'abc123', LogGroup: 'migrate-logs',
+  };
+  const notFound = Object.assign(new Error('not found'), { name: 'ImageNotFoundException' });
+
+  it('starts the migration task of the deployed task definition in the app subnets', async () => {
+    const { handler, calls } = load((call) => (call.command === 'RunTask' ? { tasks: [{ taskArn: 'arn:task/1' }] } : {}));
+    const result = await handler.onEvent!({ RequestType: 'Update', PhysicalResourceId: 'migration', ResourceProperties: properties });
+    expect(result).toEqual({ Data: { TaskArn: 'arn:task/1' } });
+    expect(calls.map((c) => c.command)).toEqual(['DescribeImages', 'RunTask']);
+    expect(calls[0]!.input).toEqual({ repositoryName: 'acme-crm-dev', imageIds: [{ imageTag: 'abc123' }] });
+    expect(calls[1]!.input).toMatchObject({
+      cluster: 'arn:cluster', taskDefinition: 'arn:task-definition:7', launchType: 'FARGATE',
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'], assignPublicIp: 'DISABLED' } },
+    });
+  });
+
+  it('refuses an image tag that is not in ECR, before starting anything', async () => {
+    const { handler, calls } = load((call) => (call.command === 'DescribeImages' ? notFound : {}));
+    await expect(handler.onEvent!({ RequestType: 'Create', ResourceProperties: properties })).rejects.toThrow(/acme-crm-dev:abc123 is not in ECR.*platform deploy/);
+    expect(calls.map((c) => c.command)).toEqual(['DescribeImages']);
+  });
+
+  it('waits for the task, succeeds on exit code 0 and fails the deployment otherwise', async () => {
+    const event = { RequestType: 'Update', PhysicalResourceId: 'migration', ResourceProperties: properties, Data: { TaskArn: 'arn:task/1' } };
+    const task = (lastStatus: string, exitCode?: number) => () => ({ tasks: [{ lastStatus, stoppedReason: 'Essential container in task exited', containers: [{ name: 'migrate', exitCode }] }] });
+    expect(await load(task('RUNNING')).handler.isComplete!(event)).toEqual({ IsComplete: false });
+    expect(await load(task('STOPPED', 0)).handler.isComplete!(event)).toEqual({ IsComplete: true });
+    await expect(load(task('STOPPED', 1)).handler.isComplete!(event)).rejects.toThrow(/exit code 1.*migrate-logs.*services were not updated/);
+  });
+
+  it('does nothing when the stack is deleted (the schema stays with the database)', async () => {
+    const { handler, calls } = load(() => ({}));
+    expect(await handler.onEvent!({ RequestType: 'Delete', PhysicalResourceId: 'migration', ResourceProperties: properties })).toEqual({ PhysicalResourceId: 'migration' });
+    expect(await handler.isComplete!({ RequestType: 'Delete', PhysicalResourceId: 'migration', ResourceProperties: properties })).toEqual({ IsComplete: true });
+    expect(calls).toEqual([]);
   });
 });
 
@@ -258,6 +434,14 @@ describe('platform.yaml', () => {
       { modules: [{ name: 'core', version: '1.0.0', infra: { buckets: [] } }, { name: 'tasks', version: '1.0.0', infra: { buckets: [] } }] },
     );
     expect(loadCellConfig(...files)).toMatchObject({ product: 'shop', region: 'eu-central-1', accounts: { dev: '111111111111', prod: '333333333333' }, logArchiveAccount: '999999999999' });
+  });
+
+  it('defaults the region (no aws block before `platform account create`) and names three zones without a lookup', () => {
+    const files = write('name: shop\nmodules: [tasks]\n', { modules: [{ name: 'tasks', version: '1.0.0', infra: { buckets: [] } }] });
+    expect(loadCellConfig(...files)).toMatchObject({ product: 'shop', region: DEFAULT_REGION, accounts: {} });
+    expect(DEFAULT_REGION).toBe('us-east-1');
+    expect(defaultAvailabilityZones('eu-west-1')).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    expect(defaultAvailabilityZones('ap-northeast-1')).toEqual(['ap-northeast-1a', 'ap-northeast-1c', 'ap-northeast-1d']);
   });
 
   it('asks for `platform sync` when a module of platform.yaml has no infra entry', () => {
