@@ -23,6 +23,7 @@ export const idorFixture: IdorFixture = {
     'POST /api/v1/tasks/{id}/checklists': { title: 'planted list', items: [{ title: 'x' }] },
     'POST /api/v1/checklists/{id}/items': { title: 'planted item' },
     'PATCH /api/v1/checklists/{id}/items/{itemId}': { done: true },
+    'PATCH /api/v1/boards/{id}': { name: 'taken over' },
     'PATCH /api/v1/boards/{id}/columns': { columns: [{ name: 'Only column' }] },
   },
 };

@@ -172,6 +172,8 @@ describe('permissions inside one org', () => {
       403,
       'FORBIDDEN',
     );
+    expectEnvelope(await apiC.PATCH('/api/v1/boards/{id}', { params: { path: { id: boardA.id } }, body: { name: 'carol was here' } }), 403, 'FORBIDDEN');
+    expectEnvelope(await apiC.DELETE('/api/v1/boards/{id}', { params: { path: { id: boardA.id } } }), 403, 'FORBIDDEN');
     const grantByCarol = await apiC.POST('/api/v1/permissions/grant', {
       body: { namespace: 'task', object_id: taskA.id, relation: 'editor', subject: { type: 'user', id: carol.user.id } },
     });

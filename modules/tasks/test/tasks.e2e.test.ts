@@ -82,6 +82,35 @@ describe('boards', () => {
     expect(row).toMatchObject({ column_id: null, deleted_at: expect.any(Date) });
   });
 
+  it('renames a board, changes its view, and soft-deletes it with its tasks (rows kept)', async () => {
+    const board = await createBoard(api, 'Temporary board');
+    const path = { params: { path: { id: board.id } } };
+    const renamed = ok(await api.PATCH('/api/v1/boards/{id}', { ...path, body: { name: 'Renamed board', view_type: 'list' } }));
+    expect(renamed).toMatchObject({ id: board.id, name: 'Renamed board', view_type: 'list' });
+    expect(renamed.columns.map((c) => c.id)).toEqual(board.columns.map((c) => c.id));
+    expectEnvelope(await api.PATCH('/api/v1/boards/{id}', { ...path, body: {} }), 400, 'VALIDATION_ERROR');
+    expectEnvelope(await api.PATCH('/api/v1/boards/{id}', { ...path, body: { name: 'x', org_id: owner.org.id } as never }), 400, 'VALIDATION_ERROR');
+
+    const task = await createTask(api, { title: 'on the temporary board', board_id: board.id });
+    const sub = ok(await api.POST('/api/v1/tasks/{id}/subtasks', { params: { path: { id: task.id } }, body: { title: 'its subtask' } }), 201);
+    expect((await api.DELETE('/api/v1/boards/{id}', path)).response.status).toBe(204);
+
+    expectEnvelope(await api.GET('/api/v1/boards/{id}', path), 404, 'NOT_FOUND');
+    expectEnvelope(await api.PATCH('/api/v1/boards/{id}', { ...path, body: { name: 'back' } }), 404, 'NOT_FOUND');
+    expectEnvelope(await api.DELETE('/api/v1/boards/{id}', path), 404, 'NOT_FOUND');
+    expect(ok(await api.GET('/api/v1/boards', { params: { query: { limit: 100 } } })).data.map((b) => b.id)).not.toContain(board.id);
+    expectEnvelope(await api.GET('/api/v1/tasks/{id}', { params: { path: { id: task.id } } }), 404, 'NOT_FOUND');
+    expectEnvelope(await api.GET('/api/v1/tasks', { params: { query: { view: 'kanban', board_id: board.id } } }), 404, 'NOT_FOUND');
+
+    const [boardRow] = await asOwner('select deleted_at from task_boards where id = $1', [board.id]);
+    expect(boardRow!.deleted_at).toBeInstanceOf(Date);
+    const taskRows = await asOwner('select deleted_at from tasks where id = any($1::uuid[])', [[task.id, sub.id]]);
+    expect(taskRows).toHaveLength(2);
+    for (const row of taskRows) expect(row.deleted_at).toBeInstanceOf(Date);
+    const [event] = await asOwner("select payload from outbox_events where type = 'board.deleted' and payload->>'boardId' = $1", [board.id]);
+    expect(event!.payload).toEqual({ boardId: board.id, deletedTasks: 2 });
+  });
+
   it('rejects bad board input with the envelope', async () => {
     expectEnvelope(await api.POST('/api/v1/boards', { body: { name: '' } as never }), 400, 'VALIDATION_ERROR');
     expectEnvelope(await api.POST('/api/v1/boards', { body: { name: 'x', view_type: 'pie' } as never }), 400, 'VALIDATION_ERROR');

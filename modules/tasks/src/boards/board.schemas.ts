@@ -18,6 +18,15 @@ export const createBoardBody = z
   .strict();
 export type CreateBoardBody = z.output<typeof createBoardBody>;
 
+export const updateBoardBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    view_type: z.enum(BOARD_VIEW_TYPES).optional(),
+  })
+  .strict()
+  .refine((body) => body.name !== undefined || body.view_type !== undefined, { message: 'Give name and/or view_type' });
+export type UpdateBoardBody = z.output<typeof updateBoardBody>;
+
 /**
  * The board's complete column list: entries with an `id` are kept (renamed, repositioned), entries without one
  * are added, existing columns left out are removed. The array order is the column order: a `position` given is

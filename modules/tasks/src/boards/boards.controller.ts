@@ -1,14 +1,16 @@
-import { Controller, Get, Patch, Post } from '@nestjs/common';
+import { Controller, Delete, Get, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiPaginated, ApiResult, IdParam, ValidBody, ValidQuery } from '../../../core/http/zod.js';
+import { ApiNoContent, ApiPaginated, ApiResult, IdParam, ValidBody, ValidQuery } from '../../../core/http/zod.js';
 import { Authorize } from '../../../core/permissions/authorize.decorator.js';
 import {
   boardResponse,
   boardWithColumnsResponse,
   createBoardBody,
   replaceColumnsBody,
+  updateBoardBody,
   type CreateBoardBody,
   type ReplaceColumnsBody,
+  type UpdateBoardBody,
 } from './board.schemas.js';
 import { boardListQuery, BoardsService, type BoardListQuery } from './boards.service.js';
 
@@ -39,6 +41,22 @@ export class BoardsController {
   @ApiResult(boardWithColumnsResponse)
   get(@IdParam('id') id: string) {
     return this.boards.get(id);
+  }
+
+  @Patch(':id')
+  @Authorize('board', 'edit')
+  @ApiOperation({ summary: 'Rename a board or change its view type' })
+  @ApiResult(boardWithColumnsResponse)
+  update(@IdParam('id') id: string, @ValidBody(updateBoardBody) body: UpdateBoardBody) {
+    return this.boards.update(id, body);
+  }
+
+  @Delete(':id')
+  @Authorize('board', 'delete')
+  @ApiOperation({ summary: 'Delete a board and its tasks (soft delete)' })
+  @ApiNoContent('The board and its tasks were deleted')
+  async remove(@IdParam('id') id: string): Promise<void> {
+    await this.boards.remove(id);
   }
 
   @Patch(':id/columns')

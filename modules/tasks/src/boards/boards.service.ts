@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../../core/context/request-context.js';
 import { PrismaService, type TenantTx } from '../../../core/database/prisma.service.js';
-import type { Prisma } from '../../../generated/prisma/client.js';
+import { Prisma } from '../../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../core/errors/domain-errors.js';
 import { EventBus } from '../../../core/events/event-bus.js';
 import { defineListQuery, type ListQueryOf } from '../../../core/list-query/list-query.js';
@@ -9,7 +9,7 @@ import { PermissionService } from '../../../core/permissions/permission.service.
 import { fillPositions, spacedPositions } from '../shared/fractional-position.js';
 import { byPosition } from '../shared/ordering.js';
 import { grantCreatorAccess } from '../shared/ownership.js';
-import type { CreateBoardBody, ReplaceColumnsBody } from './board.schemas.js';
+import type { CreateBoardBody, ReplaceColumnsBody, UpdateBoardBody } from './board.schemas.js';
 import { serializeBoard, serializeBoardWithColumns } from './board.serializer.js';
 
 export const boardListQuery = defineListQuery({
@@ -64,6 +64,29 @@ export class BoardsService {
 
   async get(id: string) {
     return this.prisma.tenant(async (tx) => serializeBoardWithColumns(await this.findLive(tx, id)));
+  }
+
+  async update(id: string, body: UpdateBoardBody) {
+    return this.prisma.tenant(async (tx) => {
+      const board = await this.findLive(tx, id);
+      await tx.taskBoard.update({
+        where: { id: board.id },
+        data: { ...(body.name !== undefined ? { name: body.name } : {}), ...(body.view_type !== undefined ? { viewType: body.view_type } : {}) },
+      });
+      await this.events.publish(tx, 'board.updated', { boardId: board.id, changes: Object.keys(body) });
+      return serializeBoardWithColumns(await this.findLive(tx, board.id));
+    });
+  }
+
+  /** Soft delete of the board and of every live task on it (subtasks included); rows stay for audit and restore. */
+  async remove(id: string): Promise<void> {
+    await this.prisma.tenant(async (tx) => {
+      const board = await this.findLive(tx, id);
+      const tasks = await tx.$executeRaw(Prisma.sql`
+        UPDATE tasks SET deleted_at = now(), updated_at = now() WHERE board_id = ${board.id}::uuid AND deleted_at IS NULL`);
+      await tx.taskBoard.update({ where: { id: board.id }, data: { deletedAt: new Date() } });
+      await this.events.publish(tx, 'board.deleted', { boardId: board.id, deletedTasks: tasks });
+    });
   }
 
   /**
