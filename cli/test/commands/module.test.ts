@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +46,10 @@ describe('platform add/remove module', () => {
     expect(removed.json.changes).toContainEqual({ type: 'DELETE', path: 'src/modules/tasks/tasks/tasks.service.ts' });
     expect(removed.json.changes).toContainEqual({ type: 'DELETE', path: 'prisma/schema/tasks.prisma' });
     expect(removed.json.wiredInOwnerAppModule).toBe(true);
-    expect(removed.json.left).toEqual([expect.objectContaining({ path: 'prisma/migrations/20261125010000_tasks_tasks.sql' })]);
+    // Every migration of tasks stays (however many releases it has had), and nothing else is left.
+    const tasksMigrations = readdirSync(path.join(dir, 'prisma/migrations')).filter((f) => /^\d{14}_tasks_/.test(f)).map((f) => `prisma/migrations/${f}`);
+    expect(tasksMigrations).toContain('prisma/migrations/20261125010000_tasks_tasks.sql');
+    expect(removed.json.left).toEqual(tasksMigrations.map((file) => expect.objectContaining({ path: file, reason: expect.stringMatching(/^migration kept/) })));
     expect(existsSync(path.join(dir, 'prisma/migrations/20261125010000_tasks_tasks.sql'))).toBe(true);
     expect(existsSync(path.join(dir, 'src/modules/tasks'))).toBe(false);
     expect(appModule()).not.toContain('TasksModule');
