@@ -96,13 +96,13 @@ describe('.github/workflows/ci.yml', () => {
     expect(ci.permissions).toEqual({ contents: 'read' });
   });
 
-  it('installs with npm ci, lints, type-checks, migrates a PostgreSQL service container and tests, in that order', () => {
+  it('installs with npm ci, type-checks, lints, migrates a PostgreSQL service container and tests, in that order', () => {
     const app = ci.jobs.app!;
     expect(app.services?.postgres?.image).toMatch(/^postgres:\d+/);
     expect(app.services?.postgres?.options).toMatch(/pg_isready/);
     expect(app.env?.DATABASE_URL).toMatch(/^postgres:\/\/postgres:postgres@127\.0\.0\.1:5432\//);
     const commands = (app.steps ?? []).map((s) => s.run).filter(Boolean);
-    const order = ['npm ci', 'npm run lint --if-present', 'npm run typecheck', 'npm run db:migrate', 'npm test'];
+    const order = ['npm ci', 'npm run typecheck', 'npm run lint', 'npm run db:migrate', 'npm test'];
     expect(commands).toEqual(order);
   });
 

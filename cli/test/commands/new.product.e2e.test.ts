@@ -42,8 +42,10 @@ describe('a generated product (examples/acme-crm.yaml)', () => {
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   });
 
-  it('type-checks (sources, tests and SDK) and emits an OpenAPI document that covers every route', { timeout: 300_000 }, async () => {
+  it('type-checks (sources, tests and SDK), lints clean and emits an OpenAPI document that covers every route', { timeout: 300_000 }, async () => {
     await inProduct('npm', ['run', 'typecheck']);
+    // After typecheck: the SDK types exist, so the type-aware rules see real types in the tests.
+    await inProduct('npm', ['run', 'lint']);
 
     const doc = JSON.parse(readFileSync(path.join(dir, 'sdk/openapi.json'), 'utf8'));
     expect(existsSync(path.join(dir, 'sdk/schema.d.ts'))).toBe(true);

@@ -42,7 +42,7 @@ describe('auth abuse: brute force', () => {
     for (const victim of victims) expect((await login(throttled.url, victim.email, WRONG, attacker)).status).toBe(401);
 
     // The attacker's address is out of attempts — even a right password (a stolen one) is refused from there.
-    const blocked = await login(throttled.url, victims[0]!.email, victims[0]!.password, attacker);
+    const blocked = await login(throttled.url, victims[0].email, victims[0].password, attacker);
     expect(blocked.status).toBe(429);
     expect(blocked.body.error.code).toBe('RATE_LIMITED');
     expect(Number(blocked.retryAfter)).toBeGreaterThan(0);

@@ -154,8 +154,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    app.stdout!.pipe(logStream, { end: false });
-    app.stderr!.pipe(logStream, { end: false });
+    app.stdout.pipe(logStream, { end: false });
+    app.stderr.pipe(logStream, { end: false });
     // Created now so that it resolves however and whenever the app ends (awaiting 'exit' after it fired would hang).
     const exited = new Promise<void>((resolve) => app.once('exit', () => resolve()));
     let stopping = false;

@@ -19,5 +19,5 @@ export function toOpenApiSchema(schema: z.ZodType, io: 'input' | 'output'): Sche
     },
   }) as Record<string, unknown>;
   delete json.$schema;
-  return json as SchemaObject;
+  return json;
 }

@@ -9,7 +9,10 @@ export interface FilterableField {
   type: FilterType;
 }
 
-export interface ListQueryDefinition<E extends z.ZodRawShape = {}> {
+/** The extra query parameters of a list endpoint that has none. */
+export type NoExtraParams = Record<never, never>;
+
+export interface ListQueryDefinition<E extends z.ZodRawShape = NoExtraParams> {
   /** API (snake_case) fields a client may sort by. */
   sortable: string[];
   /** `field:asc|desc`, e.g. `created_at:desc`. */
@@ -57,7 +60,7 @@ export interface Paginated<T> {
   meta: PageMeta;
 }
 
-export interface ListQuery<E extends z.ZodRawShape = {}> {
+export interface ListQuery<E extends z.ZodRawShape = NoExtraParams> {
   schema: z.ZodType<ListQueryOf<E>>;
   toPrisma(q: ListQueryBase): PrismaListArgs;
   paginate<T>(data: T[], total: number, q: ListQueryBase): Paginated<T>;
@@ -147,7 +150,7 @@ function parseFilters(
  * `filter[field]=a,b`, `filter[field.gte]=`, `filter[field.lte]=`. Anything outside the allow-lists is a
  * 400 VALIDATION_ERROR naming the parameter, never a database error.
  */
-export function defineListQuery<E extends z.ZodRawShape = {}>(definition: ListQueryDefinition<E>): ListQuery<E> {
+export function defineListQuery<E extends z.ZodRawShape = NoExtraParams>(definition: ListQueryDefinition<E>): ListQuery<E> {
   const sortFields: Record<string, string> = Object.fromEntries(
     definition.sortable.map((field) => [field, definition.sortFields?.[field] ?? camelCase(field)]),
   );

@@ -94,7 +94,7 @@ export class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicat
     for (const module of this.modules.values()) {
       let instance: object | undefined;
       try {
-        instance = module.instance as object | undefined;
+        instance = module.instance;
       } catch {
         continue; // Nest's internal modules have no instance
       }

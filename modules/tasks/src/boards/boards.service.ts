@@ -4,7 +4,7 @@ import { PrismaService, type TenantTx } from '../../../core/database/prisma.serv
 import { Prisma } from '../../../generated/prisma/client.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../core/errors/domain-errors.js';
 import { EventBus } from '../../../core/events/event-bus.js';
-import { defineListQuery, type ListQueryOf } from '../../../core/list-query/list-query.js';
+import { defineListQuery, type ListQueryOf, type NoExtraParams } from '../../../core/list-query/list-query.js';
 import { PermissionService } from '../../../core/permissions/permission.service.js';
 import { fillPositions, spacedPositions } from '../shared/fractional-position.js';
 import { byPosition } from '../shared/ordering.js';
@@ -19,7 +19,7 @@ export const boardListQuery = defineListQuery({
   filterable: { view_type: { field: 'viewType', type: 'string' } },
   sortFields: { created_at: 'createdAt', updated_at: 'updatedAt' },
 });
-export type BoardListQuery = ListQueryOf<{}>;
+export type BoardListQuery = ListQueryOf<NoExtraParams>;
 
 @Injectable()
 export class BoardsService {
@@ -54,9 +54,9 @@ export class BoardsService {
   async list(query: BoardListQuery) {
     const { where, orderBy, skip, take } = boardListQuery.toPrisma(query);
     return this.prisma.tenant(async (tx) => {
-      const scoped: Prisma.TaskBoardWhereInput = { AND: [where as Prisma.TaskBoardWhereInput, { deletedAt: null }] };
+      const scoped: Prisma.TaskBoardWhereInput = { AND: [where, { deletedAt: null }] };
       // Sequential on purpose: one interactive transaction is one connection.
-      const rows = await tx.taskBoard.findMany({ where: scoped, orderBy: orderBy as Prisma.TaskBoardOrderByWithRelationInput[], skip, take });
+      const rows = await tx.taskBoard.findMany({ where: scoped, orderBy, skip, take });
       const total = await tx.taskBoard.count({ where: scoped });
       return boardListQuery.paginate(rows.map(serializeBoard), total, query);
     });

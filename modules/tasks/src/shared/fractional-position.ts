@@ -17,10 +17,10 @@ export function positionBetween(lower?: number | null, upper?: number | null): n
   if (hasUpper && !Number.isFinite(upper)) throw new RangeError(`upper position is not finite: ${upper}`);
   if (!hasLower && !hasUpper) return POSITION_STEP;
   if (!hasUpper) return lower! + POSITION_STEP;
-  if (!hasLower) return upper! - POSITION_STEP;
-  if (lower! >= upper!) throw new RangeError(`lower position ${lower} must be below upper position ${upper}`);
-  const middle = lower! + (upper! - lower!) / 2;
-  return middle > lower! && middle < upper! ? middle : null;
+  if (!hasLower) return upper - POSITION_STEP;
+  if (lower >= upper) throw new RangeError(`lower position ${lower} must be below upper position ${upper}`);
+  const middle = lower + (upper - lower) / 2;
+  return middle > lower && middle < upper ? middle : null;
 }
 
 /** Evenly spaced positions for `count` items in their current order (used to renumber a crowded list). */

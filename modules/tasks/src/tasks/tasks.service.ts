@@ -39,7 +39,7 @@ export class TasksService {
     const { where, orderBy, skip, take } = taskListQuery.toPrisma(query);
     const scoped = this.listWhere(where, query);
     return this.prisma.tenant(async (tx) => {
-      const rows = await tx.task.findMany({ where: scoped, orderBy: orderBy as Prisma.TaskOrderByWithRelationInput[], skip, take });
+      const rows = await tx.task.findMany({ where: scoped, orderBy, skip, take });
       const total = await tx.task.count({ where: scoped });
       return taskListQuery.paginate(rows.map(serializeTask), total, query);
     });
@@ -71,7 +71,7 @@ export class TasksService {
   }
 
   private listWhere(where: Record<string, unknown>, query: TaskListQuery): Prisma.TaskWhereInput {
-    const and: Prisma.TaskWhereInput[] = [where as Prisma.TaskWhereInput, { deletedAt: null }];
+    const and: Prisma.TaskWhereInput[] = [where, { deletedAt: null }];
     if (query.filter?.parent_id === undefined) and.push({ parentId: null });
     if (query.board_id) and.push({ boardId: query.board_id });
     return { AND: and };

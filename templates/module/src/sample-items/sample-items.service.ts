@@ -3,7 +3,7 @@ import { RequestContext } from '../../../core/context/request-context.js';
 import { PrismaService, type TenantTx } from '../../../core/database/prisma.service.js';
 import { NotFoundError } from '../../../core/errors/domain-errors.js';
 import { EventBus } from '../../../core/events/event-bus.js';
-import { defineListQuery, type ListQueryOf } from '../../../core/list-query/list-query.js';
+import { defineListQuery, type ListQueryOf, type NoExtraParams } from '../../../core/list-query/list-query.js';
 import { PermissionService } from '../../../core/permissions/permission.service.js';
 import type { Prisma, SampleItem } from '../../../generated/prisma/client.js';
 import type { CreateSampleItemBody, SampleItemResponse, UpdateSampleItemBody } from './sample-item.schemas.js';
@@ -21,7 +21,7 @@ export const sampleItemListQuery = defineListQuery({
   },
   sortFields: { created_at: 'createdAt', updated_at: 'updatedAt' },
 });
-export type SampleItemListQuery = ListQueryOf<{}>;
+export type SampleItemListQuery = ListQueryOf<NoExtraParams>;
 
 /** Explicit field list: org_id and deleted_at never leave the service. */
 export function serializeSampleItem(row: SampleItem): SampleItemResponse {
@@ -50,9 +50,9 @@ export class SampleItemsService {
   async list(query: SampleItemListQuery) {
     const { where, orderBy, skip, take } = sampleItemListQuery.toPrisma(query);
     return this.prisma.tenant(async (tx) => {
-      const scoped: Prisma.SampleItemWhereInput = { AND: [where as Prisma.SampleItemWhereInput, { deletedAt: null }] };
+      const scoped: Prisma.SampleItemWhereInput = { AND: [where, { deletedAt: null }] };
       // Sequential on purpose: one interactive transaction is one connection.
-      const rows = await tx.sampleItem.findMany({ where: scoped, orderBy: orderBy as Prisma.SampleItemOrderByWithRelationInput[], skip, take });
+      const rows = await tx.sampleItem.findMany({ where: scoped, orderBy, skip, take });
       const total = await tx.sampleItem.count({ where: scoped });
       return sampleItemListQuery.paginate(rows.map(serializeSampleItem), total, query);
     });
