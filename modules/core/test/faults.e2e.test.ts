@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { registerUser } from './support/api.js';
+import { asOwner, registerUser } from './support/api.js';
 import { spawnApp, startTcpProxy, type SpawnedApp, type TcpProxy, withHostPort } from './support/spawn-app.js';
 
 /**
@@ -68,14 +68,25 @@ describe('faults', () => {
     expect(app.output()).not.toMatch(/unhandled ?rejection|uncaught ?exception/i);
   });
 
-  it('SIGTERM during a slow request lets it complete, then exits without being killed', async () => {
-    proxy.delayMs = 150; // every database answer is late: the request takes several hundred ms
+  it('SIGTERM during slow requests lets them complete, then exits without being killed', async () => {
+    proxy.delayMs = 150; // every database answer is late: the requests take several hundred ms
     const inFlight = me();
+    // A write that needs several transactions (the org, then its audit entry after the handler): the database must
+    // stay open until the last in-flight request is done, not close when shutdown starts.
+    const write = fetch(`${app.url}/api/v1/organizations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Created during shutdown' }),
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const exited = app.stop();
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     expect(answer.ms).toBeGreaterThan(150);
+    const created = await write;
+    expect(created.status).toBe(201);
+    const org = (await created.json()) as { id: string };
+    expect(await asOwner('select action from audit_log where entity_id = $1', [org.id])).toHaveLength(1);
     // Nest closes the app (in-flight requests finish, pools close), then re-raises SIGTERM: no SIGKILL needed.
     const end = await exited;
     expect(end.code === 0 || end.signal === 'SIGTERM', JSON.stringify(end)).toBe(true);

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { Prisma, PrismaClient } from '../../generated/prisma/client.js';
@@ -55,7 +55,7 @@ const UNCONFIGURED_URL = 'postgresql://unconfigured@127.0.0.1:1/unconfigured';
 
 /** Prisma as the runtime role. All tenant data access goes through `tenant()`. */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   private readonly logger = new Logger('PrismaService');
   private readonly afterCommitCallbacks = new AfterCommitCallbacks();
   private readonly opening = new AsyncLocalStorage<OpeningTenant>();
@@ -122,7 +122,12 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     await this.$queryRaw`select 1`;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Last: Nest runs onModuleDestroy before the HTTP server stops taking and finishing requests, and closing the pool
+   * there failed every in-flight request that needed another connection (503) — and lost its audit entry.
+   * onApplicationShutdown runs once the server is closed.
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }

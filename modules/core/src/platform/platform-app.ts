@@ -15,6 +15,12 @@ export function configurePlatformApp(app: INestApplication, logger: LoggerServic
   installRequestContext(app, logger);
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   installJsonBodyParser(fastify, fastify.initialConfig.bodyLimit ?? 1024 * 1024);
+  // Shutdown stops listening, then waits for every open connection. A request still in flight at that moment answers
+  // with Connection: close, so that its keep-alive socket does not hold the shutdown open until the client lets go.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (!fastify.server.listening) reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
