@@ -64,7 +64,27 @@ async function provisionRuntimeRole({ databaseUrl, appDatabaseUrl, log = () => {
     const secret = client.escapeLiteral(password);
     const database = client.escapeIdentifier((await client.query('select current_database() as db')).rows[0].db);
     await client.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${client.escapeLiteral(role)}) THEN CREATE ROLE ${ident} LOGIN PASSWORD ${secret}; END IF; END $$`);
-    await client.query(`ALTER ROLE ${ident} WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD ${secret}`);
+    // Only what needs changing: on managed PostgreSQL (RDS/Aurora) the migration owner has CREATEROLE but is no
+    // superuser, and PostgreSQL lets only superusers touch the SUPERUSER, BYPASSRLS and REPLICATION attributes — even
+    // to turn them off. A role created here has none of them; one that has them is refused below.
+    try {
+      await client.query(`ALTER ROLE ${ident} WITH LOGIN PASSWORD ${secret}`);
+    } catch (error) {
+      // PostgreSQL 16+: a CREATEROLE owner manages only the roles it created (or was given ADMIN OPTION on).
+      if (error.code !== '42501') throw error;
+      throw new Error(
+        `the migration owner '${decodeURIComponent(owner.username)}' may not manage the runtime role '${role}' (${error.message}): ` +
+          `let db:migrate create it, or as a superuser: ALTER ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS and GRANT ${role} TO ${decodeURIComponent(owner.username)} WITH ADMIN OPTION`,
+      );
+    }
+    const { rows: [current] } = await client.query(
+      `select r.rolcreatedb, r.rolcreaterole, r.rolsuper or r.rolbypassrls or r.rolreplication as privileged,
+              (select rolsuper from pg_roles where rolname = current_user) as migrator_is_superuser
+         from pg_roles r where r.rolname = $1`,
+      [role],
+    );
+    if (current.rolcreatedb || current.rolcreaterole) await client.query(`ALTER ROLE ${ident} WITH NOCREATEDB NOCREATEROLE`);
+    if (current.privileged && current.migrator_is_superuser) await client.query(`ALTER ROLE ${ident} WITH NOSUPERUSER NOBYPASSRLS NOREPLICATION`);
     // The API's queries are short; JIT compiling one that the planner overestimates (recursive CTEs) costs far more
     // than it saves.
     await client.query(`ALTER ROLE ${ident} IN DATABASE ${database} SET jit = off`);
@@ -89,7 +109,9 @@ async function provisionRuntimeRole({ databaseUrl, appDatabaseUrl, log = () => {
       [role],
     );
     if (attributes.rolsuper || attributes.rolbypassrls || attributes.owned > 0) {
-      throw new Error(`runtime role '${role}' must not be superuser, BYPASSRLS or table owner`);
+      throw new Error(
+        `runtime role '${role}' must not be superuser, BYPASSRLS or table owner (as a superuser: ALTER ROLE ${role} NOSUPERUSER NOBYPASSRLS)`,
+      );
     }
     log(`runtime role ${role}: DML grants, no superuser, no BYPASSRLS`);
   });
