@@ -170,7 +170,8 @@ export class Compute extends Construct {
     this.apiTask = taskDefinition('Api', {
       size: settings.api,
       script: 'dist/main.js',
-      environment: { PORT: String(APP_PORT), TRUST_PROXY: String(TRUSTED_PROXY_HOPS) },
+      // The worker service relays the outbox; the API only delivers what it publishes itself (EVENTS_RELAY=off).
+      environment: { PORT: String(APP_PORT), TRUST_PROXY: String(TRUSTED_PROXY_HOPS), EVENTS_RELAY: 'off' },
       secrets: runtimeSecrets,
       port: APP_PORT,
       healthCheck: {

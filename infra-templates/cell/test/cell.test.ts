@@ -158,6 +158,8 @@ describe.each(ENVIRONMENTS)('the %s cell', (environment: EnvironmentName) => {
     // CloudFront, then the ALB: the client is 2 hops from the socket; entries further left are the client's own.
     expect(env(api).TRUST_PROXY).toBe('2');
     expect(TRUSTED_PROXY_HOPS).toBe(2);
+    // The worker service relays the outbox; the API tasks do not poll it as well.
+    expect(env(api).EVENTS_RELAY).toBe('off');
   });
 
   it('runs the worker entry point without a port or load balancer, healthy while its heartbeat is fresh', () => {
@@ -166,6 +168,7 @@ describe.each(ENVIRONMENTS)('the %s cell', (environment: EnvironmentName) => {
     expect(worker.PortMappings ?? []).toEqual([]);
     expect(env(worker)).toMatchObject({ HEARTBEAT_FILE: WORKER_HEARTBEAT_FILE });
     expect(env(worker)).not.toHaveProperty('TRUST_PROXY');
+    expect(env(worker)).not.toHaveProperty('EVENTS_RELAY');
     expect(worker.HealthCheck.Command.join(' ')).toContain('HEARTBEAT_FILE');
     const services = Object.values(template.findResources('AWS::ECS::Service')) as Resource[];
     expect(services.filter((s) => s.Properties.LoadBalancers?.length)).toHaveLength(1);
