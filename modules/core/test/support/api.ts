@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type ApiClient, createApiClient } from '../../../sdk/index.js';
@@ -119,12 +120,55 @@ export function db(orgId?: string) {
   };
 }
 
+/** Bodies above this go out after their headers (see sendHeadersFirst). */
+const HEADERS_FIRST_BYTES = 64 * 1024;
+
 /**
- * fetch for requests the server may answer before it has read the whole body (413 for an oversized upload): the
- * server then closes the connection, and the client can see the socket close while still sending. Such a request is
- * sent again (at most twice more); any HTTP answer is returned as is.
+ * A large body is sent only once the server had a chance to answer its headers: a server that refuses the body from
+ * its Content-Length (413) answers and closes the connection at once, and a client still writing the body into the
+ * closing socket loses that answer to EPIPE — often under load, however often it retries. When no answer comes
+ * within half a second, the body is sent as usual.
+ */
+function sendHeadersFirst(url: string, init: RequestInit, body: Buffer): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...(init.headers as Record<string, string> | undefined), 'content-length': String(body.length) };
+    const request = httpRequest(url, { method: init.method ?? 'POST', headers });
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    const timer = setTimeout(() => request.end(body), 500);
+    request.on('response', (response) => {
+      clearTimeout(timer);
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', (error) => settle(() => reject(error)));
+      response.on('end', () =>
+        settle(() => {
+          const status = response.statusCode ?? 0;
+          const answer = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) for (const one of [value ?? []].flat()) answer.append(name, one);
+          resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers: answer }));
+          request.destroy();
+        }),
+      );
+    });
+    request.on('error', (error) => settle(() => reject(error)));
+    request.flushHeaders();
+  });
+}
+
+/**
+ * fetch for requests the server may answer before it has read the whole body (413 for an oversized upload): a large
+ * body waits for an early answer to its headers (sendHeadersFirst); a request whose socket still closes while
+ * sending is sent again (at most twice more). Any HTTP answer is returned as is.
  */
 export async function fetchAnsweredEarly(url: string, init: RequestInit): Promise<Response> {
+  const body = typeof init.body === 'string' ? Buffer.from(init.body) : Buffer.isBuffer(init.body) ? init.body : undefined;
+  if (body && body.length > HEADERS_FIRST_BYTES) return sendHeadersFirst(url, init, body);
   for (let attempt = 0; ; attempt++) {
     try {
       return await fetch(url, init);
