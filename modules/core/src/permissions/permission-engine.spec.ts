@@ -39,7 +39,7 @@ class MemoryTupleStore implements TupleStore {
     return found;
   }
 
-  async subjectSetsOf(_scope: string | undefined, userId: string): Promise<SubjectRef[]> {
+  async subjectSetsOf(_scope: string | undefined, userId: string, usersets: readonly { namespace: string; relation: string }[]): Promise<SubjectRef[]> {
     this.reads++;
     const sets = new Map<string, SubjectRef>();
     let frontier: SubjectRef[] = [{ namespace: 'user', id: userId }];
@@ -48,6 +48,7 @@ class MemoryTupleStore implements TupleStore {
       for (const subject of frontier) {
         for (const t of this.tuples) {
           if (t.subjectNs !== subject.namespace || t.subjectId !== subject.id || (t.subjectRel ?? null) !== (subject.relation ?? null)) continue;
+          if (!usersets.some((u) => u.namespace === t.namespace && u.relation === t.relation)) continue;
           const key = `${t.namespace}:${t.objectId}#${t.relation}`;
           if (sets.has(key)) continue;
           const set = { namespace: t.namespace, id: t.objectId, relation: t.relation };
@@ -204,6 +205,21 @@ describe('PermissionEngine', () => {
     ]);
     expect(await engine.lookup('carol', 'doc')).toEqual([{ objectId: 'd1', relations: [], permissions: ['read'] }]);
     expect(await engine.lookup('dave', 'task')).toEqual([]);
+  });
+
+  it("a lookup follows only the subject sets some relation accepts (a user's teams and orgs, not every task's viewers)", async () => {
+    const store = new MemoryTupleStore().add('org:acme#member@user:dave', 'team:eng#member@user:dave', 'team:eng#org@org:acme');
+    for (let i = 0; i < 5; i++) store.add(`task:t${i}#viewer@org:acme#member`);
+    const followed: string[] = [];
+    const subjectSetsOf = store.subjectSetsOf.bind(store);
+    store.subjectSetsOf = async (...args) => {
+      const sets = await subjectSetsOf(...args);
+      followed.push(...sets.map((set) => `${set.namespace}:${set.id}#${set.relation}`));
+      return sets;
+    };
+    const entries = await engineWith(store).lookup('dave', 'task');
+    expect(entries.map((e) => e.objectId)).toEqual(['t0', 't1', 't2', 't3', 't4']);
+    expect(followed.sort()).toEqual(['org:acme#member', 'team:eng#member']);
   });
 
   it('bounds a lookup by lookupLimit, keeping the first ids', async () => {

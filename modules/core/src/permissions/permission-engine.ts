@@ -34,8 +34,12 @@ export interface TupleStore {
    * tuples whose subject is an object or a subject set, except other users' direct tuples.
    */
   reachable(scope: string | undefined, userId: string, objects: readonly ObjectRef[]): Promise<RelationTuple[]>;
-  /** The subject sets `userId` is in through tuples (`team:eng#member`, then every set that contains those). */
-  subjectSetsOf(scope: string | undefined, userId: string): Promise<SubjectRef[]>;
+  /**
+   * The subject sets `userId` is in through tuples (`team:eng#member`, then every set that contains those), among the
+   * `usersets` the namespaces allow as subjects: sets nobody can name as a subject (every task's `viewer`) are not
+   * followed, which keeps the walk to a user's teams and orgs.
+   */
+  subjectSetsOf(scope: string | undefined, userId: string, usersets: readonly { namespace: string; relation: string }[]): Promise<SubjectRef[]>;
   /** Ids (ascending) of objects of `namespace` with a tuple, of `relation` when given, whose subject is one of `subjects`. */
   objectsWithSubjects(scope: string | undefined, namespace: string, subjects: readonly SubjectRef[], options: { relation?: string; limit: number }): Promise<string[]>;
 }
@@ -167,7 +171,7 @@ export class PermissionEngine implements NamespaceRegistry {
    */
   async lookup(userId: string, namespace: string, scope?: string): Promise<AccessEntry[]> {
     const schema = this.requireNamespace(namespace);
-    const subjects: SubjectRef[] = [{ namespace: 'user', id: userId }, ...(await this.store.subjectSetsOf(scope, userId))];
+    const subjects: SubjectRef[] = [{ namespace: 'user', id: userId }, ...(await this.store.subjectSetsOf(scope, userId, this.usersetTypes()))];
     const candidates = await this.candidates({ userId, scope, subjects }, namespace, this.lookupLimit, new Set());
     const { walk } = await this.evaluator(userId, scope, namespace, candidates);
     const entries: AccessEntry[] = [];
@@ -204,6 +208,17 @@ export class PermissionEngine implements NamespaceRegistry {
   private async evaluator(userId: string, scope: string | undefined, namespace: string, ids: readonly string[]) {
     const tuples = ids.length === 0 ? [] : await this.store.reachable(scope, userId, ids.map((id) => ({ type: namespace, id })));
     return { walk: new Walk(this.schemas, new TupleGraph(tuples), this.maxDepth) };
+  }
+
+  /** Every `namespace#relation` some relation accepts as its subject (`team#member`, `org#member`). */
+  private usersetTypes(): { namespace: string; relation: string }[] {
+    const types = new Map<string, { namespace: string; relation: string }>();
+    for (const schema of this.schemas.values()) {
+      for (const allowed of schema.relations.values()) {
+        for (const type of allowed) if (type.relation) types.set(`${type.namespace}#${type.relation}`, { namespace: type.namespace, relation: type.relation });
+      }
+    }
+    return [...types.values()];
   }
 
   /** The tuple-to-userset arrows of `namespace`'s permissions, one per (tupleset, object namespace, relation). */

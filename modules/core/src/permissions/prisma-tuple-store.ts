@@ -33,15 +33,23 @@ export class PrismaTupleStore implements TupleStore {
     }));
   }
 
-  subjectSetsOf(scope: string | undefined, userId: string): Promise<SubjectRef[]> {
+  subjectSetsOf(scope: string | undefined, userId: string, usersets: readonly { namespace: string; relation: string }[]): Promise<SubjectRef[]> {
+    if (usersets.length === 0) return Promise.resolve([]);
+    const namespaces = usersets.map((u) => u.namespace);
+    const relations = usersets.map((u) => u.relation);
     return this.prisma.tenant(
       (tx) => tx.$queryRaw<SubjectRef[]>`
-        WITH RECURSIVE sets(namespace, id, relation) AS (
-          SELECT namespace, object_id, relation FROM permission_tuples
-           WHERE subject_ns = 'user' AND subject_id = ${userId} AND subject_rel IS NULL
+        WITH RECURSIVE usersets(namespace, relation) AS MATERIALIZED (
+          SELECT * FROM unnest(${namespaces}::text[], ${relations}::text[])
+        ),
+        sets(namespace, id, relation) AS (
+          SELECT t.namespace, t.object_id, t.relation FROM permission_tuples t
+           WHERE t.subject_ns = 'user' AND t.subject_id = ${userId} AND t.subject_rel IS NULL
+             AND (t.namespace, t.relation) IN (SELECT namespace, relation FROM usersets)
           UNION
           SELECT t.namespace, t.object_id, t.relation
             FROM sets s JOIN permission_tuples t ON t.subject_ns = s.namespace AND t.subject_id = s.id AND t.subject_rel = s.relation
+           WHERE (t.namespace, t.relation) IN (SELECT namespace, relation FROM usersets)
         )
         SELECT namespace::text, id::text, relation::text FROM sets`,
       { orgId: scope ?? '' },
