@@ -46,9 +46,34 @@ function foldTenantIntoBegin(pool: pg.Pool, opening: AsyncLocalStorage<OpeningTe
   });
 }
 
+/**
+ * Names for prepared statements, one per distinct SQL text, so that PostgreSQL parses and plans a query once per
+ * connection instead of on every execution (planning the joined includes cost 0.4-1 ms against 0.06 ms of
+ * execution). Capped (DATABASE_PREPARED_STATEMENTS, default 200): list endpoints build one text per combination of
+ * filters, and each name stays prepared on every connection of the pool. Transaction control stays unnamed: the
+ * tenant fold recognizes Prisma's bare BEGIN.
+ */
+function statementNames(max = Number(process.env.DATABASE_PREPARED_STATEMENTS ?? 200)): (query: { sql: string }) => string {
+  const names = new Map<string, string>();
+  return ({ sql }) => {
+    const known = names.get(sql);
+    if (known !== undefined) return known;
+    if (names.size >= max || /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i.test(sql)) return '';
+    const name = `platform_${names.size}`;
+    names.set(sql, name);
+    return name;
+  };
+}
+
 const isBareBegin = (config: unknown) =>
   typeof config === 'object' && config !== null && (config as pg.QueryConfig).text === 'BEGIN' && !(config as pg.QueryConfig).name && !(config as pg.QueryConfig).values?.length;
 const isUuidOrEmpty = (value: string) => value === '' || UUID.test(value);
+
+/** The tenant a transaction runs as: `scope`, else the request context's org and user, else none. */
+function tenantOf(scope?: TenantScope): { orgId: string; userId: string } {
+  const context = RequestContext.find();
+  return { orgId: scope?.orgId ?? context?.orgId ?? '', userId: scope?.userId ?? context?.userId ?? '' };
+}
 
 // Lets the app boot without a database (OpenAPI emission, liveness); every query then fails and /health/ready says so.
 const UNCONFIGURED_URL = 'postgresql://unconfigured@127.0.0.1:1/unconfigured';
@@ -59,6 +84,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   private readonly logger = new Logger('PrismaService');
   private readonly afterCommitCallbacks = new AfterCommitCallbacks();
   private readonly opening = new AsyncLocalStorage<OpeningTenant>();
+  private readonly beforeDisconnect: (() => Promise<void>)[] = [];
 
   constructor() {
     const connectionString = runtimeDatabaseUrl() ?? UNCONFIGURED_URL;
@@ -68,7 +94,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
       // A database that does not answer fails the request (503) instead of holding it forever.
       connectionTimeoutMillis: Number(process.env.DATABASE_CONNECT_TIMEOUT_MS ?? 5_000),
     });
-    super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+    super({ adapter: new PrismaPg(pool, { disposeExternalPool: true, statementNameGenerator: statementNames() }) });
     foldTenantIntoBegin(pool, this.opening);
     if (connectionString === UNCONFIGURED_URL) this.logger.warn('Neither APP_DATABASE_URL nor DATABASE_URL is set');
   }
@@ -79,9 +105,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
    * `scope` says otherwise). Without an org no tenant row is visible or writable.
    */
   async tenant<T>(fn: (tx: TenantTx) => Promise<T>, scope?: TenantScope): Promise<T> {
-    const context = RequestContext.find();
-    const orgId = scope?.orgId ?? context?.orgId ?? '';
-    const userId = scope?.userId ?? context?.userId ?? '';
+    const { orgId, userId } = tenantOf(scope);
     let transaction: object | undefined;
     const opening: OpeningTenant = { orgId, userId, applied: false };
     const result = await this.opening.run(opening, () =>
@@ -112,6 +136,32 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     return result;
   }
 
+  /**
+   * Reads that do not depend on each other's results, as one batch transaction in which row-level security sees the
+   * tenant: the guarantee of tenant() for about 20 % less CPU (Prisma's interactive transactions cost more than a
+   * batch). `queries` builds the statements; they run only inside the transaction.
+   *
+   *   const [rows, total] = await prisma.tenantReads((db) => [db.task.findMany(args), db.task.count({ where })]);
+   *
+   * The batch carries the tenant on its BEGIN (see foldTenantIntoBegin). Prisma runs a batch of one statement
+   * without a transaction, and a tenant id that is not a UUID is never inlined: both go through tenant() instead.
+   */
+  async tenantReads<const Q extends readonly Prisma.PrismaPromise<unknown>[]>(
+    queries: (db: TenantTx) => Q,
+    scope?: TenantScope,
+  ): Promise<{ -readonly [K in keyof Q]: Awaited<Q[K]> }> {
+    type Results = { -readonly [K in keyof Q]: Awaited<Q[K]> };
+    const { orgId, userId } = tenantOf(scope);
+    if (queries(this).length < 2 || !isUuidOrEmpty(orgId) || !isUuidOrEmpty(userId)) {
+      return this.tenant((tx) => Promise.all(queries(tx)) as Promise<Results>, scope);
+    }
+    const opening: OpeningTenant = { orgId, userId, applied: false };
+    const results = await this.opening.run(opening, () => this.$transaction([...queries(this)]));
+    // Fail closed, and loudly, should the adapter ever stop opening transactions with a bare BEGIN.
+    if (!opening.applied) throw new Error('PrismaService.tenantReads: the tenant context was not sent with BEGIN');
+    return results as Results;
+  }
+
   /** Runs `callback` after the tenant() transaction `tx` commits; false when `tx` is not one (nothing scheduled). */
   afterCommit(tx: TenantTx, callback: () => void): boolean {
     return this.afterCommitCallbacks.add(tx, callback);
@@ -123,11 +173,22 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   }
 
   /**
+   * Work that needs the database to the end of a shutdown (the outbox relay delivering what the last requests
+   * published): run, last registered first, after the HTTP server has closed and before the pool does.
+   */
+  runBeforeDisconnect(step: () => Promise<void>): void {
+    this.beforeDisconnect.push(step);
+  }
+
+  /**
    * Last: Nest runs onModuleDestroy before the HTTP server stops taking and finishing requests, and closing the pool
    * there failed every in-flight request that needed another connection (503) — and lost its audit entry.
    * onApplicationShutdown runs once the server is closed.
    */
   async onApplicationShutdown(): Promise<void> {
+    for (const step of [...this.beforeDisconnect].reverse()) {
+      await step().catch((error: unknown) => this.logger.error(error instanceof Error ? error : { msg: String(error) }));
+    }
     await this.$disconnect();
   }
 }

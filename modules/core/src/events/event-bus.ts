@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RequestContext } from '../context/request-context.js';
 import { PrismaService, type TenantTx } from '../database/prisma.service.js';
 import type { EventHandler, EventSubscriber, PlatformEvent } from '../platform/platform-module.js';
@@ -26,7 +26,7 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  *   after OUTBOX_MAX_ATTEMPTS (failed_at). One failing subscriber makes all of them run again on the next attempt.
  */
 @Injectable()
-export class EventBus implements EventSubscriber, OnModuleDestroy {
+export class EventBus implements EventSubscriber {
   private readonly logger = new Logger('EventBus');
   private readonly handlers = new Map<string, EventHandler[]>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -62,9 +62,6 @@ export class EventBus implements EventSubscriber, OnModuleDestroy {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.drain();
-  }
 
   private track(work: Promise<void>): void {
     const tracked = work.finally(() => this.inFlight.delete(tracked));

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Job, Queue, Worker } from 'bullmq';
 import { EVENTS_QUEUE_NAME, OUTBOX_SETTINGS, type OutboxSettings } from './outbox-settings.js';
 import type { OutboxRef } from './outbox-store.js';
@@ -44,7 +44,7 @@ async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolea
  * is never retried by BullMQ (attempts: 1) and is removed once done either way.
  */
 @Injectable()
-export class EventQueue implements OnModuleDestroy {
+export class EventQueue {
   private readonly logger = new Logger('EventQueue');
   readonly enabled: boolean;
   private queue?: Queue<DeliveryJob>;
@@ -118,9 +118,6 @@ export class EventQueue implements OnModuleDestroy {
     while (this.running.size > 0) await Promise.all([...this.running]);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.close();
-  }
 
   private producer(): Queue<DeliveryJob> {
     if (this.closed) throw new Error('the events queue is closed');

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { PrismaService } from '../database/prisma.service.js';
 import { EventBus } from './event-bus.js';
@@ -29,7 +29,7 @@ async function eachConcurrently<T>(items: T[], limit: number, fn: (item: T) => P
  * a process that does not serve (the OpenAPI emitter, tests creating the app).
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+export class OutboxRelay implements OnApplicationBootstrap {
   private readonly logger = new Logger('OutboxRelay');
   private running?: Promise<void>;
   private stopping = false;
@@ -43,7 +43,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly prisma: PrismaService,
     @Inject(OUTBOX_SETTINGS) private readonly settings: OutboxSettings,
     private readonly http?: HttpAdapterHost,
-  ) {}
+  ) {
+    // At shutdown: once the HTTP server has closed (the last requests' events are published), before the database.
+    prisma.runBeforeDisconnect(() => this.stop());
+  }
 
   onApplicationBootstrap(): void {
     if (!this.settings.relayInApi || !this.http) return;
@@ -83,10 +86,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     await this.queue.stopConsuming();
     await this.bus.drain();
     await this.queue.close();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.stop();
   }
 
   /** Fails unless the database (and Redis, when configured) answer within `timeoutMs`: the worker's startup check. */
