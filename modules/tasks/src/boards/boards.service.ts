@@ -53,13 +53,9 @@ export class BoardsService {
 
   async list(query: BoardListQuery) {
     const { where, orderBy, skip, take } = boardListQuery.toPrisma(query);
-    return this.prisma.tenant(async (tx) => {
-      const scoped: Prisma.TaskBoardWhereInput = { AND: [where, { deletedAt: null }] };
-      // Sequential on purpose: one interactive transaction is one connection.
-      const rows = await tx.taskBoard.findMany({ where: scoped, orderBy, skip, take });
-      const total = await tx.taskBoard.count({ where: scoped });
-      return boardListQuery.paginate(rows.map(serializeBoard), total, query);
-    });
+    const scoped: Prisma.TaskBoardWhereInput = { AND: [where, { deletedAt: null }] };
+    const [rows, total] = await this.prisma.tenantReads((db) => [db.taskBoard.findMany({ where: scoped, orderBy, skip, take }), db.taskBoard.count({ where: scoped })]);
+    return boardListQuery.paginate(rows.map(serializeBoard), total, query);
   }
 
   async get(id: string) {

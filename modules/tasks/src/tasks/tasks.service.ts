@@ -38,11 +38,8 @@ export class TasksService {
     if (query.view === 'kanban') return this.kanban(query);
     const { where, orderBy, skip, take } = taskListQuery.toPrisma(query);
     const scoped = this.listWhere(where, query);
-    return this.prisma.tenant(async (tx) => {
-      const rows = await tx.task.findMany({ where: scoped, orderBy, skip, take });
-      const total = await tx.task.count({ where: scoped });
-      return taskListQuery.paginate(rows.map(serializeTask), total, query);
-    });
+    const [rows, total] = await this.prisma.tenantReads((db) => [db.task.findMany({ where: scoped, orderBy, skip, take }), db.task.count({ where: scoped })]);
+    return taskListQuery.paginate(rows.map(serializeTask), total, query);
   }
 
   /** The board's columns in order, each with (a page of) its matching tasks in position order. */

@@ -49,13 +49,9 @@ export class SampleItemsService {
 
   async list(query: SampleItemListQuery) {
     const { where, orderBy, skip, take } = sampleItemListQuery.toPrisma(query);
-    return this.prisma.tenant(async (tx) => {
-      const scoped: Prisma.SampleItemWhereInput = { AND: [where, { deletedAt: null }] };
-      // Sequential on purpose: one interactive transaction is one connection.
-      const rows = await tx.sampleItem.findMany({ where: scoped, orderBy, skip, take });
-      const total = await tx.sampleItem.count({ where: scoped });
-      return sampleItemListQuery.paginate(rows.map(serializeSampleItem), total, query);
-    });
+    const scoped: Prisma.SampleItemWhereInput = { AND: [where, { deletedAt: null }] };
+    const [rows, total] = await this.prisma.tenantReads((db) => [db.sampleItem.findMany({ where: scoped, orderBy, skip, take }), db.sampleItem.count({ where: scoped })]);
+    return sampleItemListQuery.paginate(rows.map(serializeSampleItem), total, query);
   }
 
   async get(id: string) {
