@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { migrate } from '../../scripts/migrate.mjs';
+import { migrate, MIGRATIONS_DIR } from '../../scripts/migrate.mjs';
 
 /**
  * `npm run db:migrate` as managed PostgreSQL (RDS, Aurora) runs it: the migration owner has CREATEDB and CREATEROLE
@@ -64,6 +67,18 @@ describe('db:migrate with a managed-PostgreSQL owner', () => {
       ).rejects.toThrow(/row-level security/);
     } finally {
       await client.end();
+    }
+  });
+
+  it('applies a pending migration that sorts before applied ones (a release written before a custom module migrated)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    try {
+      cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+      writeFileSync(join(dir, '20200101000000_core_written_earlier.sql'), '-- Up Migration\nCREATE TABLE written_earlier (id int);\n\n-- Down Migration\nDROP TABLE written_earlier;\n');
+      const applied = await migrate({ databaseUrl: urlFor(owner, 'owner-secret'), appDatabaseUrl: urlFor(runtime, 'runtime-secret'), dir, log: () => {} });
+      expect(applied).toEqual(['20200101000000_core_written_earlier']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -75,6 +75,7 @@ async function provisionRuntimeRole({ databaseUrl, appDatabaseUrl, log = () => {
       throw new Error(
         `the migration owner '${decodeURIComponent(owner.username)}' may not manage the runtime role '${role}' (${error.message}): ` +
           `let db:migrate create it, or as a superuser: ALTER ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS and GRANT ${role} TO ${decodeURIComponent(owner.username)} WITH ADMIN OPTION`,
+        { cause: error },
       );
     }
     const { rows: [current] } = await client.query(
@@ -131,7 +132,10 @@ export async function migrate({
     migrationsTable: MIGRATIONS_TABLE,
     direction: 'up',
     count: Infinity,
-    checkOrder: true,
+    // Pending migrations run even when an applied one sorts after them: a product's own module may have migrated
+    // (20261202…) before a platform release whose migration was written earlier (20261201…) reaches it. Order
+    // between modules is checked when the product is generated (dependencies' first migrations come first).
+    checkOrder: false,
     singleTransaction: true,
     verbose: false,
     log: () => {},

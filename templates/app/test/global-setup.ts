@@ -4,6 +4,7 @@ import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdt
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import type { TestProject } from 'vitest/node';
@@ -64,6 +65,22 @@ async function startSmtpCapture(mailDir: string): Promise<{ url: string; close: 
   return { url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/** Deletes the Redis keys under `prefix` (the events queue of a test database: `outbox:<database>@host:port`). */
+async function clearRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Still running: a process killed by a signal has `exitCode` null and its `signalCode` set. */
 const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
@@ -120,6 +137,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
 
     const appDatabaseUrl = runtimeDatabaseUrl(databaseUrl, process.env.TEST_APP_DATABASE_URL);
+    // The events queue's keys of this database (and of the relay tests' scratch databases named after it).
+    const redisUrl = process.env.REDIS_URL;
+    if (redisUrl) cleanups.push(() => clearRedisKeys(redisUrl, `outbox:${decodeURIComponent(new URL(databaseUrl).pathname.slice(1))}`));
     await migrate({ databaseUrl, appDatabaseUrl, log: () => {} });
 
     const mailDir = join(workDir, 'mail');
