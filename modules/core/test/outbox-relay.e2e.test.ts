@@ -337,6 +337,21 @@ describe('RLS: the relay claims across orgs through outbox_claim_due only', () =
       await noOrg.end();
     }
 
+    // Any other role that can connect to the database may not call it (EXECUTE is revoked from PUBLIC).
+    const stranger = `outbox_stranger_${randomBytes(4).toString('hex')}`;
+    await scratch.asOwner(`create role ${stranger} nologin nosuperuser nobypassrls`);
+    const admin = new pg.Client({ connectionString: scratch.databaseUrl });
+    await admin.connect();
+    try {
+      await admin.query(`grant usage on schema public to ${stranger}`);
+      await admin.query(`set role ${stranger}`);
+      await expect(admin.query('select * from outbox_claim_due(100, 1000)')).rejects.toThrow(/permission denied for function outbox_claim_due/);
+    } finally {
+      await admin.end();
+      await scratch.asOwner(`drop owned by ${stranger}`);
+      await scratch.asOwner(`drop role ${stranger}`);
+    }
+
     // The relay then reads and records each event in its own org.
     const k = outboxKernel(scratch.appDatabaseUrl);
     try {

@@ -95,6 +95,8 @@ async function provisionRuntimeRole({ databaseUrl, appDatabaseUrl, log = () => {
       await client.query(`GRANT USAGE ON SCHEMA public TO ${ident}`);
       await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${ident}`);
       await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${ident}`);
+      // Migrations revoke EXECUTE from PUBLIC on the functions that must not be open to every role (outbox_claim_due).
+      await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${ident}`);
       await client.query(`REVOKE ALL ON TABLE ${client.escapeIdentifier(MIGRATIONS_TABLE)} FROM ${ident}`);
       const { rows } = await client.query(`select tablename from pg_tables where schemaname = 'public' and tablename = any($1)`, [APPEND_ONLY_TABLES]);
       for (const { tablename } of rows) {
