@@ -24,14 +24,15 @@ export class ChecklistsService {
     return this.prisma.tenant(async (tx) => {
       const task = await tx.task.findFirst({ where: { id: taskId, deletedAt: null }, select: { id: true } });
       if (!task) throw new NotFoundError('Task');
-      const last = await tx.taskChecklist.aggregate({ where: { taskId: task.id }, _max: { position: true } });
+      // findFirst, not aggregate({ _max }): see TasksService.lastPosition.
+      const last = await tx.taskChecklist.findFirst({ where: { taskId: task.id }, orderBy: { position: 'desc' }, select: { position: true } });
       const itemPositions = spacedPositions(body.items?.length ?? 0);
       const checklist = await tx.taskChecklist.create({
         data: {
           orgId: actor.orgId,
           taskId: task.id,
           title: body.title,
-          position: positionBetween(last._max.position, null)!,
+          position: positionBetween(last?.position ?? null, null)!,
           items: {
             create: (body.items ?? []).map((item, index) => ({ orgId: actor.orgId, title: item.title, position: itemPositions[index]! })),
           },
@@ -48,9 +49,9 @@ export class ChecklistsService {
     await this.authorizeEdit(await this.taskIdOfChecklist(checklistId));
     return this.prisma.tenant(async (tx) => {
       const checklist = await this.findChecklist(tx, checklistId);
-      const last = await tx.checklistItem.aggregate({ where: { checklistId: checklist.id }, _max: { position: true } });
+      const last = await tx.checklistItem.findFirst({ where: { checklistId: checklist.id }, orderBy: { position: 'desc' }, select: { position: true } });
       const item = await tx.checklistItem.create({
-        data: { orgId: actor.orgId, checklistId: checklist.id, title: body.title, position: positionBetween(last._max.position, null)! },
+        data: { orgId: actor.orgId, checklistId: checklist.id, title: body.title, position: positionBetween(last?.position ?? null, null)! },
       });
       await this.events.publish(tx, 'task.updated', { taskId: checklist.taskId, changes: ['checklists'], checklistId: checklist.id });
       return serializeChecklistItem(item);

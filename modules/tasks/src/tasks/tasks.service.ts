@@ -272,9 +272,14 @@ export class TasksService {
     }
   }
 
+  /**
+   * The highest position in the scope. `ORDER BY position DESC LIMIT 1` reads one entry of the (org, board, column,
+   * position) index; Prisma's `aggregate({ _max })` wraps the rows in an `OFFSET` subquery, which PostgreSQL cannot
+   * answer from the index, so it read every task of the column (creates slowed down as a column grew).
+   */
   private async lastPosition(tx: TenantTx, scope: OrderingScope): Promise<number | null> {
-    const result = await tx.task.aggregate({ where: { ...scopeWhere(scope), deletedAt: null }, _max: { position: true } });
-    return result._max.position;
+    const last = await tx.task.findFirst({ where: { ...scopeWhere(scope), deletedAt: null }, orderBy: { position: 'desc' }, select: { position: true } });
+    return last?.position ?? null;
   }
 
   /** Board and column of a new task: the column decides the board; a board alone means its first column. */
