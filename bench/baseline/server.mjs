@@ -34,7 +34,8 @@ app.post('/tasks', async (request, reply) => {
   const { title, board_id: boardId, column_id: columnId } = request.body;
   const { rows } = await pool.query(
     `insert into tasks (org_id, title, status, board_id, column_id, position, created_by)
-     values ($1, $2, 'todo', $3, $4, coalesce((select max(position) from tasks where column_id = $4), 0) + 1, $5)
+     values ($1, $2, 'todo', $3, $4, coalesce((select max(position) from tasks
+                where org_id = $1 and board_id = $3 and column_id = $4 and parent_id is null and deleted_at is null), 0) + 1, $5)
      returning ${COLUMNS}`,
     [orgId, title, boardId, columnId, userId],
   );
