@@ -56,9 +56,6 @@ BEGIN
   PERFORM set_config('app.outbox_relay', coalesce(previous, ''), true);
 END;
 $$;
--- Functions are executable by PUBLIC by default: this one only by the owner and the runtime role (db:migrate grants
--- EXECUTE on the schema's functions to it), not by whatever other role can connect to the database.
-REVOKE EXECUTE ON FUNCTION outbox_claim_due(integer, integer) FROM PUBLIC;
 
 -- Down Migration
 
