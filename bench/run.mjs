@@ -8,7 +8,7 @@
 // rewriting RESULTS.md — for working on one target).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -458,6 +458,7 @@ async function product(work, all) {
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'platform-bench-'));
+  chmodSync(work, 0o755); // an embedded server runs as the `postgres` OS user when we are root: it must reach pgdata
   cleanups.push(async () => rmSync(work, { recursive: true, force: true }));
   const all = { date: new Date().toISOString(), machine: machine() };
   log(`machine: ${all.machine.nproc} CPUs, ${all.machine.cpuModel}, node ${all.machine.node}, load ${all.machine.load}`);
