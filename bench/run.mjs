@@ -26,6 +26,8 @@ for (const section of ONLY ?? []) if (!SECTIONS.includes(section)) throw new Err
 const runs = (section) => !ONLY || ONLY.includes(section);
 const TASKS = 10_000;
 const TUPLES = 1_000_000;
+// The title of the tasks the create runs add (removed after the HTTP section).
+const CREATED_TITLE = 'Created under load';
 const ANALYSIS_HEADING = '## Analysis (written by hand; kept when the bench re-runs)';
 const log = (message) => console.log(`[bench] ${message}`);
 const median = (values) => {
@@ -214,7 +216,7 @@ function cannon(options) {
 async function http(appUrl, baseUrl, org) {
   const auth = { authorization: `Bearer ${org.token}` };
   const json = { 'content-type': 'application/json' };
-  const createBody = JSON.stringify({ title: 'Created under load', board_id: org.boardId, column_id: org.columnId });
+  const createBody = JSON.stringify({ title: CREATED_TITLE, board_id: org.boardId, column_id: org.columnId });
   const scenarios = {
     list: { app: { url: `${appUrl}/api/v1/tasks?limit=25`, headers: auth }, base: { url: `${baseUrl}/tasks?limit=25` } },
     get: { app: { url: `${appUrl}/api/v1/tasks/${org.taskId}`, headers: auth }, base: { url: `${baseUrl}/tasks/${org.taskId}` } },
@@ -352,7 +354,7 @@ function report(all) {
   lines.push('# Benchmark results', '');
   lines.push(`Produced by \`npm run bench\` on ${all.date}. Medians of ${RUNS} runs unless noted. Raw figures: bench/results.json.`, '');
   lines.push('## Machine', '');
-  lines.push(`- nproc: ${m.nproc}; CPU: ${m.cpuModel}; ${m.platform}; Node ${m.node}${m.pgVersion ? `; PostgreSQL ${m.pgVersion}` : ''}`);
+  lines.push(`- nproc: ${m.nproc}; CPU: ${m.cpuModel}; ${m.platform}; Node ${m.node}; PostgreSQL ${m.pgVersion}`);
   lines.push(`- load average at start: ${m.load}${Number(m.load.split(' ')[0]) >= Number(m.nproc) * 0.75 ? ' (other work was running: absolute figures are pessimistic; ratios are measured in the same run)' : ''}`);
   lines.push('- `free -h`:', '', '```', m.free, '```', '');
   lines.push('## 1. Generation (`platform new`, every module, --skip-install)', '');
@@ -369,10 +371,10 @@ function report(all) {
   }
   lines.push('', `Non-2xx or errors during the runs: app ${Object.values(h.summary).reduce((a, x) => a + x.app.bad, 0)}, baseline ${Object.values(h.summary).reduce((a, x) => a + x.base.bad, 0)}.`, '');
   lines.push(`## 3. Permission checks (${perms.tuples} tuples, chains task#org → org#admin → team#member → user)`, '');
-  const p90 = (x, digits) => (x.p90 === undefined ? '–' : `${f(x.p90, digits)} ms`);
+  const p90 = (x, digits) => `${f(x.p90, digits)} ms`;
   lines.push('| | p50 | p90 | p99 | target |', '|---|---|---|---|---|');
   lines.push(`| cold (cache cleared before each check) | ${f(perms.cold.p50, 3)} ms | ${p90(perms.cold, 3)} | ${f(perms.cold.p99, 3)} ms | p99 ≤ 1 ms: ${verdict(perms.cold.p99 <= 1)} |`);
-  if (perms.sqlOnly) lines.push(`| the cold check's SQL alone (pg, prepared) | ${f(perms.sqlOnly.p50, 3)} ms | ${p90(perms.sqlOnly, 3)} | ${f(perms.sqlOnly.p99, 3)} ms | |`);
+  lines.push(`| the cold check's SQL alone (pg, prepared) | ${f(perms.sqlOnly.p50, 3)} ms | ${p90(perms.sqlOnly, 3)} | ${f(perms.sqlOnly.p99, 3)} ms | |`);
   lines.push(`| warm (cached) | ${f(perms.warm.p50, 4)} ms | ${p90(perms.warm, 4)} | ${f(perms.warm.p99, 4)} ms | p99 ≤ 0.1 ms: ${verdict(perms.warm.p99 <= 0.1)} |`);
   lines.push(`| cold, denied (user in no chain) | ${f(perms.deniedCold.p50, 3)} ms | ${p90(perms.deniedCold, 3)} | ${f(perms.deniedCold.p99, 3)} ms | |`);
   lines.push(`| my-access (lookup, ${perms.myAccess.entries} entries) | ${f(perms.myAccess.p50, 1)} ms | ${p90(perms.myAccess, 1)} | ${f(perms.myAccess.p99, 1)} ms | |`);
@@ -438,7 +440,7 @@ async function product(work, all) {
     all.http = await http(appUrl, baseUrl, one);
     // The create runs added tens of thousands of tasks (the baseline's most): back to the seeded 10 000, so that
     // the sections below read the same data as the list and get runs did.
-    const { rowCount } = await owner.query(`delete from tasks where title = 'Created under load'`);
+    const { rowCount } = await owner.query('delete from tasks where title = $1', [CREATED_TITLE]);
     await owner.query('vacuum analyze tasks');
     log(`removed the ${rowCount} tasks the create runs added`);
   }
